@@ -1,0 +1,70 @@
+"""The Flask application: register → questionnaire spec → forms → responses → reports.
+
+``create_app`` is the only entry point (``wsgi.py``, the ``flask`` CLI and the
+tests all use it); each domain step is a subpackage with its own blueprint
+and CLI group, registered here by name.
+"""
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from reporting.config import ConfigError, default_settings, secret_key
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    instance_path = Path(app.instance_path)
+    production = os.environ.get("APP_ENV", "development") == "production"
+    app.config.update(default_settings(instance_path))
+    app.config.update(config or {})
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = secret_key(instance_path, production)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        instance_path.mkdir(parents=True, exist_ok=True)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_cli(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from reporting import database  # noqa: F401  (engine event listeners)
+    from reporting import audit  # noqa: F401  (append-only guards)
+    from reporting.accounts import access
+    from reporting.core import i18n, security, templating
+    from reporting.extensions import csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    access.init_app(app)
+    templating.init_app(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from reporting.accounts.views import bp as accounts_bp
+    from reporting.core.errors import init_app as init_errors
+    from reporting.core.views import bp as core_bp
+    from reporting.countries.views import bp as countries_bp
+
+    for blueprint in (core_bp, accounts_bp, countries_bp):
+        app.register_blueprint(blueprint)
+    init_errors(app)
+
+
+def _register_cli(app: Flask) -> None:
+    from reporting.accounts.cli import users_cli
+    from reporting.countries.cli import countries_cli
+    from reporting.register.cli import register_cli
+
+    for group in (users_cli, countries_cli, register_cli):
+        app.cli.add_command(group)
+
+
+__all__ = ["ConfigError", "create_app"]

@@ -1,0 +1,57 @@
+"""Who may see and do what. Every view, export and API route goes through
+these guards, so the country boundary is enforced in one place."""
+import functools
+
+from flask import Flask, abort, request
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from reporting.accounts.services import load_user
+from reporting.core.errors import MESSAGES, render_error
+from reporting.extensions import db, login_manager
+from reporting.models import Country, Role
+from sqlalchemy import select
+
+STAFF_ROLES = (Role.ADMIN, Role.COMPILER)
+
+
+def roles_required(*roles: Role):
+    """Signed in (else 401/redirect) and holding one of ``roles`` (else 403)."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if current_user.role_enum not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def visible_country(iso3: str) -> Country:
+    """The country named in a URL: 404 if unknown, 403 if not the user's own."""
+    country = db.session.scalar(select(Country).where(Country.iso3 == iso3.upper()))
+    if country is None:
+        abort(404)
+    if not current_user.can_see_country(country.id):
+        abort(403)
+    return country
+
+
+def _unauthorized():
+    if request.path.startswith("/api/"):
+        return render_error(401, MESSAGES[401])
+    from flask import redirect, url_for
+
+    return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+
+
+def init_app(app: Flask) -> None:
+    login_manager.user_loader(load_user)
+    login_manager.unauthorized_handler(_unauthorized)
+    login_manager.login_message = _l("Please sign in to continue.")
+    login_manager.session_protection = "strong"

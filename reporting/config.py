@@ -1,0 +1,59 @@
+"""Configuration from the environment.
+
+``APP_ENV`` selects ``production`` (strict: ``SECRET_KEY`` must be set) or
+``development`` (the default: a secret is generated once into ``instance/``).
+Tests pass their settings to ``create_app`` directly, so nothing depends on
+``FLASK_ENV``.
+"""
+from datetime import timedelta
+import os
+from pathlib import Path
+import secrets
+
+LANGUAGES = ("ar", "zh", "en", "fr", "ru", "es")
+RTL_LANGUAGES = frozenset({"ar"})
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or wrong; the message says which and how to fix it."""
+
+
+def default_settings(instance_path: Path) -> dict:
+    return {
+        "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL")
+        or f"sqlite:///{instance_path / 'reporting.sqlite3'}",
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "") == "1",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=8),
+        "IDLE_TIMEOUT": timedelta(minutes=int(os.environ.get("IDLE_TIMEOUT_MINUTES", "30"))),
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "5 per minute;30 per hour"),
+        "WTF_CSRF_TIME_LIMIT": None,
+        "LANGUAGES": LANGUAGES,
+        "BABEL_DEFAULT_LOCALE": "en",
+        "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent.parent / "translations"),
+        "REPORTS_DIR": str(instance_path / "reports"),
+        "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,
+    }
+
+
+def secret_key(instance_path: Path, production: bool) -> str:
+    """The configured secret, or in development one generated once and kept in instance/."""
+    key = os.environ.get("SECRET_KEY")
+    if key:
+        return key
+    if production:
+        raise ConfigError(
+            "SECRET_KEY is not set. In production set the SECRET_KEY environment variable "
+            "to a long random value, e.g. `python -c 'import secrets; print(secrets.token_hex(32))'`."
+        )
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()

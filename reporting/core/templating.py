@@ -1,0 +1,46 @@
+"""Helpers every template may call."""
+from babel import Locale
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from reporting.countries.services import country_name, region_name
+from reporting.models import Role
+
+ROLE_LABELS = {
+    Role.ADMIN.value: _l("Administrator"),
+    Role.COMPILER.value: _l("Compiler"),
+    Role.FOCAL_POINT.value: _l("National focal point"),
+    Role.VIEWER.value: _l("Viewer"),
+}
+
+# (endpoint, label, roles that see it); None means every signed-in user.
+NAV = [
+    ("core.index", _l("Home"), None),
+    ("countries.index", _l("Countries"), None),
+]
+
+
+def nav_items():
+    role = current_user.role_enum
+    return [(endpoint, label) for endpoint, label, roles in NAV if roles is None or role in roles]
+
+
+def language_choices(languages):
+    """Each language named in itself (endonym), as CLDR writes it."""
+    choices = []
+    for code in languages:
+        name = Locale.parse(code).get_display_name(code)
+        choices.append((code, name[:1].upper() + name[1:]))
+    return choices
+
+
+def init_app(app: Flask) -> None:
+    choices = language_choices(app.config["LANGUAGES"])
+    app.jinja_env.globals.update(
+        nav_items=nav_items,
+        role_label=lambda role: ROLE_LABELS.get(role, role),
+        country_name=country_name,
+        region_name=region_name,
+        language_choices=lambda: choices,
+    )

@@ -1,0 +1,90 @@
+"""A country's response to a cycle: its state, its answers and the compilers' review comments."""
+from datetime import datetime
+import enum
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from reporting.models.accounts import User
+from reporting.models.base import Base, UTCDateTime, enum_check, utcnow
+from reporting.models.countries import Country
+from reporting.models.cycles import Cycle
+
+
+class SubmissionState(str, enum.Enum):
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    SUBMITTED = "submitted"
+    RETURNED = "returned"
+    ACCEPTED = "accepted"
+
+    @property
+    def editable(self) -> bool:
+        return self in (SubmissionState.NOT_STARTED, SubmissionState.IN_PROGRESS, SubmissionState.RETURNED)
+
+
+class Submission(Base):
+    __tablename__ = "submissions"
+    __table_args__ = (
+        UniqueConstraint("cycle_id", "country_id", name="uq_submissions_cycle_country"),
+        enum_check("state", SubmissionState, "state"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id"), index=True)
+    country_id: Mapped[int] = mapped_column(ForeignKey("countries.id"), index=True)
+    state: Mapped[str] = mapped_column(String(16), default=SubmissionState.NOT_STARTED.value)
+    # Optimistic locking: every save states the version it was based on.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    cycle: Mapped[Cycle] = relationship()
+    country: Mapped[Country] = relationship()
+    updated_by: Mapped[User | None] = relationship()
+    answers: Mapped[list["Answer"]] = relationship(back_populates="submission", cascade="all, delete-orphan")
+    comments: Mapped[list["ReviewComment"]] = relationship(back_populates="submission", cascade="all, delete-orphan")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def state_enum(self) -> SubmissionState:
+        return SubmissionState(self.state)
+
+    def __repr__(self) -> str:
+        return f"<Submission {self.cycle_id}/{self.country_id} {self.state} v{self.version}>"
+
+
+class Answer(Base):
+    """One row per question key per submission; ``value`` keeps the JSON type of the answer."""
+
+    __tablename__ = "answers"
+    __table_args__ = (UniqueConstraint("submission_id", "key", name="uq_answers_submission_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(160))
+    value: Mapped[Any] = mapped_column(JSON)
+    carried_over: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    submission: Mapped[Submission] = relationship(back_populates="answers")
+
+
+class ReviewComment(Base):
+    """A compiler's comment on one section when returning a submission."""
+
+    __tablename__ = "review_comments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"), index=True)
+    section_key: Mapped[str] = mapped_column(String(160))
+    text: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    submission: Mapped[Submission] = relationship(back_populates="comments")
+    author: Mapped[User | None] = relationship()
