@@ -1,7 +1,7 @@
 """Helpers every template may call."""
 from babel import Locale
 from flask import Flask
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext, lazy_gettext as _l
 from flask_login import current_user
 
 from reporting.countries.services import country_name, region_name
@@ -17,6 +17,7 @@ ROLE_LABELS = {
 # (endpoint, label, roles that see it); None means every signed-in user.
 NAV = [
     ("core.index", _l("Home"), None),
+    ("responses.index", _l("Reporting cycles"), None),
     ("countries.index", _l("Countries"), None),
 ]
 
@@ -39,6 +40,9 @@ def init_app(app: Flask) -> None:
     choices = language_choices(app.config["LANGUAGES"])
     app.jinja_env.globals.update(
         nav_items=nav_items,
+        # Runtime text (spec wording, commitment titles) looked up in the catalogs
+        # as is: unlike `_`, no %-formatting, so a literal "%" is safe.
+        tr=gettext,
         role_label=lambda role: ROLE_LABELS.get(role, role),
         country_name=country_name,
         region_name=region_name,

@@ -7,8 +7,10 @@ import csv
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+import unicodedata
 
 from babel import Locale
+import yaml
 from flask_babel import get_locale
 from sqlalchemy import select
 
@@ -112,3 +114,36 @@ def region_name(m49: int | None, language: str | None = None) -> str:
     if m49 is None:
         return ""
     return _territories(_language(language)).get(f"{m49:03d}", f"{m49:03d}")
+
+
+GROUPS_FILE = Path(__file__).parent / "data" / "groups.yaml"
+
+
+@lru_cache(maxsize=1)
+def _groups() -> dict[str, dict]:
+    with GROUPS_FILE.open(encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+def group_keys() -> list[str]:
+    return list(_groups())
+
+
+def country_scopes(country: Country) -> frozenset[str]:
+    """``global`` plus every regional group the country belongs to (see data/groups.yaml)."""
+    scopes = {"global"}
+    codes = {country.region_m49, country.subregion_m49, country.intermediate_region_m49}
+    for key, group in _groups().items():
+        if country.iso3 in group.get("members", ()) or codes.intersection(group.get("m49", ())):
+            scopes.add(key)
+    return frozenset(scopes)
+
+
+def collation_key(name: str) -> str:
+    """A locale-neutral sort key: accents and case ignored, so "Égypte" sorts with "E"."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    return "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
+
+
+def sorted_by_name(countries, language: str | None = None) -> list:
+    return sorted(countries, key=lambda country: collation_key(country_name(country, language)))

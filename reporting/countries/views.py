@@ -4,7 +4,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from reporting.accounts.access import visible_country
-from reporting.countries.services import country_name
+from reporting.countries.services import sorted_by_name
 from reporting.extensions import db
 from reporting.models import Country
 
@@ -17,7 +17,7 @@ def index():
     query = select(Country)
     if current_user.role_enum.is_country_bound:
         query = query.where(Country.id == current_user.country_id)
-    countries = sorted(db.session.scalars(query), key=country_name)
+    countries = sorted_by_name(db.session.scalars(query))
     return render_template("countries/list.html", countries=countries)
 
 

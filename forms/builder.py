@@ -1,0 +1,49 @@
+"""Builds one form class per spec section, cached per spec version.
+
+A fresh class is made with ``type()`` for each (version, section); a shared
+form class is never modified, and a frozen spec version never changes, so the
+cache needs no invalidation.
+"""
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import HiddenField
+from wtforms.validators import InputRequired
+
+from forms.kinds import KINDS
+from forms.spec import Section, Spec
+
+_FORM_CLASSES: dict[tuple[str, str], type["SectionForm"]] = {}
+CONTROL_FIELDS = frozenset({"csrf_token", "base_version", "action"})
+
+
+class SectionForm(FlaskForm):
+    """One section's answers, plus the submission version the page was based on."""
+
+    base_version = HiddenField(validators=[InputRequired()])
+    items: dict[str, dict[str, Any]] = {}
+
+    def unknown_keys(self, posted: set[str]) -> list[str]:
+        """Posted names that are neither items of this section nor form controls."""
+        return sorted(posted - set(self.items) - CONTROL_FIELDS)
+
+    def answers(self) -> dict[str, Any]:
+        """The validated data as stored answer values, keyed by item key."""
+        return {key: KINDS[item["kind"]].to_answer(self[key].data) for key, item in self.items.items()}
+
+    @classmethod
+    def data_from_answers(cls, answers: dict[str, Any]) -> dict[str, Any]:
+        return {
+            key: KINDS[item["kind"]].from_answer(answers[key]) for key, item in cls.items.items() if key in answers
+        }
+
+
+def section_form_class(spec: Spec, section: Section) -> type[SectionForm]:
+    cache_key = (spec.version, section.key)
+    form_class = _FORM_CLASSES.get(cache_key)
+    if form_class is None:
+        fields = {item["key"]: KINDS[item["kind"]].field(item) for item in section.items}
+        items = {item["key"]: item for item in section.items}
+        form_class = type(f"SectionForm_{section.key}", (SectionForm,), {**fields, "items": items})
+        _FORM_CLASSES[cache_key] = form_class
+    return form_class

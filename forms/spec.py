@@ -1,0 +1,83 @@
+"""A read-only index over a questionnaire spec (the dict stored in ``SpecVersion.content``)."""
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, Iterator
+
+
+@dataclass(frozen=True)
+class Section:
+    pillar_key: str
+    pillar_title: str
+    key: str
+    title: str
+    chapter: int | None
+    scope: tuple[str, ...]
+    items: tuple[dict[str, Any], ...]
+    context: tuple[str, ...]
+    checks: tuple[dict[str, Any], ...]
+
+    def applies_to(self, country_scopes: frozenset[str]) -> bool:
+        """Global sections apply to everyone; regional modules to countries in one of their scopes."""
+        return "global" in self.scope or bool(country_scopes.intersection(self.scope))
+
+    @property
+    def status_items(self) -> list[dict[str, Any]]:
+        return [item for item in self.items if item["kind"] == "status"]
+
+    @property
+    def required_keys(self) -> list[str]:
+        return [item["key"] for item in self.items if item.get("required")]
+
+
+@dataclass(frozen=True)
+class Spec:
+    content: dict[str, Any] = field(repr=False, hash=False, compare=False)
+
+    @property
+    def version(self) -> str:
+        return self.content["version"]
+
+    @cached_property
+    def sections(self) -> tuple[Section, ...]:
+        return tuple(
+            Section(
+                pillar_key=pillar["key"],
+                pillar_title=pillar["title"],
+                key=section["key"],
+                title=section["title"],
+                chapter=section.get("chapter"),
+                scope=tuple(section.get("scope") or ("global",)),
+                items=tuple(section.get("items", ())),
+                context=tuple(section.get("context", ())),
+                checks=tuple(section.get("checks", ())),
+            )
+            for pillar in self.content["pillars"]
+            for section in pillar["sections"]
+        )
+
+    @property
+    def commitments(self) -> dict[str, dict[str, Any]]:
+        """The commitments the spec asks about, frozen with it: id → text, title, document, label."""
+        return self.content.get("commitments", {})
+
+    @cached_property
+    def _sections_by_key(self) -> dict[str, Section]:
+        return {section.key: section for section in self.sections}
+
+    @cached_property
+    def items_by_key(self) -> dict[str, dict[str, Any]]:
+        return {item["key"]: item for section in self.sections for item in section.items}
+
+    @cached_property
+    def section_of_item(self) -> dict[str, str]:
+        return {item["key"]: section.key for section in self.sections for item in section.items}
+
+    def section(self, key: str) -> Section | None:
+        return self._sections_by_key.get(key)
+
+    def sections_for(self, country_scopes: frozenset[str]) -> list[Section]:
+        return [section for section in self.sections if section.applies_to(country_scopes)]
+
+    def items_for(self, country_scopes: frozenset[str]) -> Iterator[dict[str, Any]]:
+        for section in self.sections_for(country_scopes):
+            yield from section.items

@@ -1,0 +1,179 @@
+"""Synthetic, clearly labelled demo data: two cycles answered by all Member
+States with a realistic mix of states, and one demo account per role.
+
+Deterministic (seeded by country and cycle), so two runs on empty databases
+give the same data. Every demo cycle is flagged ``is_demo`` and its free-text
+answers start with "[DEMO]".
+"""
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+import random
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+
+from forms.relevance import is_visible
+from forms.spec import Spec
+from reporting import audit
+from reporting.accounts.services import create_user
+from reporting.countries.services import country_scopes
+from reporting.extensions import db
+from reporting.models import Answer, Country, Cycle, CycleState, ReviewComment, Submission, SubmissionState, User
+from reporting.responses.cycles import change_state, open_cycle
+
+DEMO_PASSWORD = "demo-password-2026"
+DEMO_DOMAIN = "demo.example.org"
+PREVIOUS, CURRENT = "DEMO-2024", "DEMO-2025"
+# Focal points and viewers of a few countries, one per region and script.
+DEMO_COUNTRIES = ("MEX", "FRA", "KEN", "CHN", "RUS", "EGY")
+# Share of Member States in each state of the current cycle.
+CURRENT_MIX = (
+    (SubmissionState.NOT_STARTED, 0.18),
+    (SubmissionState.IN_PROGRESS, 0.27),
+    (SubmissionState.SUBMITTED, 0.22),
+    (SubmissionState.RETURNED, 0.08),
+    (SubmissionState.ACCEPTED, 0.25),
+)
+STATUS_WEIGHTS = ("not_started", "planned", "in_progress", "implemented", "not_applicable")
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    email: str
+    role: str
+    country: str | None
+
+
+def demo_accounts() -> list[DemoAccount]:
+    accounts = [DemoAccount(f"admin@{DEMO_DOMAIN}", "admin", None), DemoAccount(f"compiler@{DEMO_DOMAIN}", "compiler", None)]
+    for iso3 in DEMO_COUNTRIES:
+        accounts.append(DemoAccount(f"focal.{iso3.lower()}@{DEMO_DOMAIN}", "focal_point", iso3))
+    accounts.append(DemoAccount(f"viewer.{DEMO_COUNTRIES[0].lower()}@{DEMO_DOMAIN}", "viewer", DEMO_COUNTRIES[0]))
+    return accounts
+
+
+def demo_exists() -> bool:
+    return db.session.scalar(select(Cycle.id).where(Cycle.is_demo).limit(1)) is not None
+
+
+def create_demo(spec_version: str, today: date | None = None) -> dict[str, int]:
+    """Create the demo accounts and cycles in the caller's transaction; returns counts."""
+    today = today or date.today()
+    created_users = _create_accounts()
+    previous = open_cycle(PREVIOUS, spec_version, today - timedelta(days=365), demo=True)
+    previous_answers = _answer_cycle(previous, _previous_states(previous))
+    change_state(previous, CycleState.CLOSED)
+    change_state(previous, CycleState.PUBLISHED)
+    current = open_cycle(CURRENT, spec_version, today + timedelta(days=60), demo=True)
+    current_answers = _answer_cycle(current, _current_states(current))
+    audit.record("demo.created", "cycle", current.id, new={"cycles": [PREVIOUS, CURRENT], "answers": previous_answers + current_answers})
+    return {"users": created_users, "answers": previous_answers + current_answers}
+
+
+def _create_accounts() -> int:
+    created = 0
+    for account in demo_accounts():
+        if db.session.scalar(select(User.id).where(User.email == account.email)) is None:
+            create_user(account.email, DEMO_PASSWORD, account.role, account.country)
+            created += 1
+    return created
+
+
+def _submissions(cycle: Cycle) -> list[tuple[Submission, Country]]:
+    return db.session.execute(
+        select(Submission, Country).join(Country).where(Submission.cycle_id == cycle.id).order_by(Country.iso3)
+    ).all()
+
+
+def _previous_states(cycle: Cycle) -> dict[int, SubmissionState]:
+    """Last year's cycle is published: most countries accepted, some never reported."""
+    states = {}
+    for submission, country in _submissions(cycle):
+        rng = random.Random(f"{cycle.label}:{country.iso3}:state")
+        states[submission.id] = SubmissionState.NOT_STARTED if rng.random() < 0.12 else SubmissionState.ACCEPTED
+    return states
+
+
+def _current_states(cycle: Cycle) -> dict[int, SubmissionState]:
+    states = {}
+    demo_users = set(DEMO_COUNTRIES)
+    for submission, country in _submissions(cycle):
+        if country.iso3 in demo_users:
+            # The demo focal points find their questionnaire open for editing.
+            states[submission.id] = SubmissionState.IN_PROGRESS
+            continue
+        pick = random.Random(f"{cycle.label}:{country.iso3}:state").random()
+        for state, share in CURRENT_MIX:
+            if pick < share:
+                break
+            pick -= share
+        states[submission.id] = state
+    return states
+
+
+def _answer_cycle(cycle: Cycle, states: dict[int, SubmissionState]) -> int:
+    """Write plausible answers for each submission according to its target state."""
+    spec = Spec(cycle.spec_version.content)
+    now = datetime.now(timezone.utc)
+    rows: list[dict[str, Any]] = []
+    answered_ids = [sid for sid, state in states.items() if state is not SubmissionState.NOT_STARTED]
+    if answered_ids:
+        db.session.execute(delete(Answer).where(Answer.submission_id.in_(answered_ids)))
+    for submission, country in _submissions(cycle):
+        state = states[submission.id]
+        if state is SubmissionState.NOT_STARTED:
+            continue
+        rng = random.Random(f"{cycle.label}:{country.iso3}")
+        maturity = rng.uniform(0.25, 0.9)
+        sections = spec.sections_for(country_scopes(country))
+        if state is SubmissionState.IN_PROGRESS:
+            sections = sections[: max(1, int(len(sections) * rng.uniform(0.2, 0.8)))]
+        for key, value in _answers(sections, country, maturity, rng).items():
+            rows.append({"submission_id": submission.id, "key": key, "value": value, "carried_over": False, "updated_at": now})
+        values: dict[str, Any] = {"state": state.value, "updated_at": now}
+        if state in (SubmissionState.SUBMITTED, SubmissionState.ACCEPTED, SubmissionState.RETURNED):
+            values["submitted_at"] = now - timedelta(days=rng.randint(1, 30))
+        db.session.execute(update(Submission).where(Submission.id == submission.id).values(**values, version=Submission.version + 1))
+        if state is SubmissionState.RETURNED:
+            db.session.add(ReviewComment(
+                submission_id=submission.id, section_key=sections[0].key,
+                text="[DEMO] Please add the measures taken for the commitments marked as implemented.",
+            ))
+    if rows:
+        db.session.execute(insert(Answer), rows)
+    return len(rows)
+
+
+def _answers(sections, country: Country, maturity: float, rng: random.Random) -> dict[str, Any]:
+    weights = (1 - maturity, 0.6 * maturity, 0.9 * maturity, 1.2 * maturity, 0.08)
+    answers: dict[str, Any] = {}
+    for section in sections:
+        for item in section.items:
+            value = _value(item, country, weights, rng)
+            if value is not None and is_visible(item, answers | {item["key"]: value}):
+                answers[item["key"]] = value
+    return answers
+
+
+def _value(item: dict[str, Any], country: Country, weights, rng: random.Random) -> Any:
+    kind = item["kind"]
+    if kind == "status":
+        return rng.choices(STATUS_WEIGHTS, weights=weights)[0]
+    if kind == "text":
+        return f"[DEMO] Synthetic answer from {country.iso3}: national measures taken on this commitment." if rng.random() < 0.8 else None
+    if kind == "url":
+        return f"https://example.org/demo/{country.iso3.lower()}/{item['key']}" if rng.random() < 0.4 else None
+    if kind == "number":
+        number = item.get("number", {})
+        low = number.get("min", 1990 if number.get("type") == "year" else 0)
+        high = number.get("max", 2025 if number.get("type") == "year" else 100 if number.get("type") == "percent" else 1000)
+        if number.get("type") in ("integer", "year"):
+            return rng.randint(int(low), int(high))
+        return round(rng.uniform(low, high), 1)
+    if kind == "single_choice":
+        return rng.choice(item["choices"])["value"]
+    if kind == "multiple_choice":
+        return sorted(choice["value"] for choice in item["choices"] if rng.random() < 0.4) or None
+    if kind == "comment":
+        return "[DEMO] Synthetic comment on this section." if rng.random() < 0.15 else None
+    return None

@@ -1,0 +1,79 @@
+"""``flask cycle …``: the same cycle services the compilers' pages use."""
+from datetime import date
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import func, select
+
+from reporting.core.cli import database_errors_as_click
+from reporting.database import write_transaction
+from reporting.extensions import db
+from reporting.models import Cycle, CycleState, Submission
+from reporting.responses import cycles as service
+
+cycle_cli = AppGroup("cycle", help="Open, close, publish and list reporting cycles.")
+
+
+def _deadline(_ctx, _param, value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date in the form YYYY-MM-DD") from None
+
+
+@cycle_cli.command("open")
+@click.argument("label")
+@click.option("--spec", "spec_version", required=True, help="Questionnaire spec version, e.g. 1.0.0.")
+@click.option("--deadline", required=True, callback=_deadline, help="YYYY-MM-DD")
+@database_errors_as_click
+def open_(label: str, spec_version: str, deadline: date) -> None:
+    """Open a cycle on a frozen spec version, pre-filled from the previous cycle."""
+    try:
+        with write_transaction():
+            cycle = service.open_cycle(label, spec_version, deadline)
+    except service.CycleError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Cycle {cycle.label} is open (spec {spec_version}, deadline {deadline.isoformat()}).")
+
+
+def _transition(label: str, target: CycleState) -> None:
+    try:
+        with write_transaction():
+            service.change_state(service.find_cycle(label), target)
+    except service.CycleError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Cycle {label} is {target.value}.")
+
+
+@cycle_cli.command("close")
+@click.argument("label")
+@database_errors_as_click
+def close(label: str) -> None:
+    """Stop accepting edits."""
+    _transition(label, CycleState.CLOSED)
+
+
+@cycle_cli.command("publish")
+@click.argument("label")
+@database_errors_as_click
+def publish(label: str) -> None:
+    """Publish a closed cycle: its reports count accepted submissions only."""
+    _transition(label, CycleState.PUBLISHED)
+
+
+@cycle_cli.command("list")
+@database_errors_as_click
+def list_() -> None:
+    """Cycles with their state, spec version, deadline and submissions per state."""
+    counts: dict[int, dict[str, int]] = {}
+    for cycle_id, state, count in db.session.execute(
+        select(Submission.cycle_id, Submission.state, func.count()).group_by(Submission.cycle_id, Submission.state)
+    ):
+        counts.setdefault(cycle_id, {})[state] = count
+    cycles = db.session.scalars(select(Cycle).order_by(Cycle.deadline)).all()
+    if not cycles:
+        click.echo("No cycles yet.")
+    for cycle in cycles:
+        states = ", ".join(f"{state} {n}" for state, n in sorted(counts.get(cycle.id, {}).items()))
+        demo = " [demo]" if cycle.is_demo else ""
+        click.echo(f"{cycle.label}{demo}\t{cycle.state}\tspec {cycle.spec_version.version}\tdeadline {cycle.deadline}\t{states}")

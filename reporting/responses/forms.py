@@ -1,0 +1,26 @@
+"""Small web forms of the workflow (the questionnaire's own forms come from ``forms/``)."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, HiddenField, SelectField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, Regexp
+
+from reporting.responses.cycles import LABEL_PATTERN
+
+
+class CycleForm(FlaskForm):
+    label = StringField(
+        _l("Label"),
+        validators=[DataRequired(), Length(max=32), Regexp(LABEL_PATTERN, message=_l("Use letters, digits, '.', '_' or '-'."))],
+    )
+    spec_version = SelectField(_l("Questionnaire version"), validators=[DataRequired()])
+    deadline = DateField(_l("Deadline"), validators=[DataRequired()])
+
+
+class CsrfForm(FlaskForm):
+    """A button-only form: nothing to fill in, but still protected against CSRF."""
+
+
+class VersionForm(CsrfForm):
+    """Any action on a submission states the version it was shown, for optimistic locking."""
+
+    base_version = HiddenField(validators=[InputRequired()])

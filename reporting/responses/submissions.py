@@ -1,0 +1,257 @@
+"""A country's submission: saving answers, submitting, returning and accepting.
+
+Every function here changes the database only inside the caller's
+``write_transaction()``, and writes an audit event for every change, so a
+save is all-or-nothing and every step can be traced.
+"""
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from forms.relevance import check_passes, is_visible
+from forms.spec import Section, Spec
+from reporting import audit
+from reporting.countries.services import country_scopes
+from reporting.extensions import db
+from reporting.models import Answer, Country, Cycle, CycleState, ReviewComment, Role, Submission, SubmissionState, User
+
+_SPECS: dict[str, Spec] = {}
+
+
+class WorkflowError(Exception):
+    """An action the submission's state, the cycle's state or the user's role does not allow."""
+
+    status = 409
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+class NotAllowed(WorkflowError):
+    status = 403
+
+
+class StaleSubmission(WorkflowError):
+    """Someone saved since this page was loaded; nothing was written."""
+
+    def __init__(self, submission: Submission, answers: dict[str, Any]):
+        super().__init__(_l("Someone else saved this submission while you were editing. Nothing was overwritten."))
+        self.current_version = submission.version
+        self.current_answers = answers
+        self.updated_by = submission.updated_by.email if submission.updated_by else None
+        self.updated_at = submission.updated_at
+
+
+@dataclass(frozen=True)
+class Problem:
+    section_key: str
+    item_key: str | None
+    message: str
+
+
+def spec_for(cycle: Cycle) -> Spec:
+    """The cycle's frozen spec, indexed once per version for the life of the process."""
+    version = cycle.spec_version.version
+    if version not in _SPECS:
+        _SPECS[version] = Spec(cycle.spec_version.content)
+    return _SPECS[version]
+
+
+def load_submission(cycle: Cycle, country: Country) -> Submission:
+    submission = db.session.scalar(
+        select(Submission)
+        .where(Submission.cycle_id == cycle.id, Submission.country_id == country.id)
+        .options(selectinload(Submission.answers), selectinload(Submission.comments))
+    )
+    if submission is None:
+        raise NotAllowed(_l("%(country)s is not asked to report in this cycle.", country=country.iso3))
+    return submission
+
+
+def answers_of(submission: Submission) -> dict[str, Any]:
+    return {answer.key: answer.value for answer in submission.answers}
+
+
+def carried_keys(submission: Submission) -> set[str]:
+    return {answer.key for answer in submission.answers if answer.carried_over}
+
+
+def sections_for(submission: Submission) -> list[Section]:
+    return spec_for(submission.cycle).sections_for(country_scopes(submission.country))
+
+
+# --- permissions -----------------------------------------------------------------
+
+def can_edit(user: User, submission: Submission) -> bool:
+    return (
+        user.role_enum is Role.FOCAL_POINT
+        and user.country_id == submission.country_id
+        and submission.cycle.state_enum is CycleState.OPEN
+        and submission.state_enum.editable
+    )
+
+
+def can_review(user: User, submission: Submission) -> bool:
+    return user.role_enum in (Role.ADMIN, Role.COMPILER) and submission.state_enum is SubmissionState.SUBMITTED
+
+
+def require_editable(user: User, submission: Submission) -> None:
+    if user.role_enum is not Role.FOCAL_POINT or user.country_id != submission.country_id:
+        raise NotAllowed(_l("Only a national focal point of this country can change its answers."))
+    if submission.cycle.state_enum is not CycleState.OPEN:
+        raise WorkflowError(_l("This reporting cycle is closed: answers can no longer be changed."))
+    if not submission.state_enum.editable:
+        raise WorkflowError(_l("This submission has been submitted and is read-only."))
+
+
+def _check_version(submission: Submission, base_version: int) -> None:
+    if submission.version != base_version:
+        raise StaleSubmission(submission, answers_of(submission))
+
+
+def _set_state(submission: Submission, user: User, state: SubmissionState) -> None:
+    audit.record(
+        "submission.state", "submission", submission.id,
+        country_id=submission.country_id, submission_id=submission.id,
+        old=submission.state, new=state.value,
+    )
+    submission.state = state.value
+
+
+def _touch(submission: Submission, user: User) -> None:
+    """Every change goes through the submission row, so its version moves on."""
+    submission.updated_at = datetime.now(timezone.utc)
+    submission.updated_by = user
+
+
+# --- saving answers ----------------------------------------------------------------
+
+def save_section(submission: Submission, section: Section, values: dict[str, Any], base_version: int, user: User) -> list[str]:
+    """Store one section's answers; returns the keys whose value changed.
+
+    Items hidden by ``show_if`` (given the new answers) are cleared, and every
+    answer of the section counts as confirmed, so carried-over values stop
+    being marked as such.
+    """
+    require_editable(user, submission)
+    _check_version(submission, base_version)
+    current = {answer.key: answer for answer in submission.answers}
+    merged = {key: answer.value for key, answer in current.items()} | values
+    changed: list[str] = []
+    confirmed: list[str] = []
+    for item in section.items:
+        key = item["key"]
+        new = values.get(key) if is_visible(item, merged) else None
+        answer = current.get(key)
+        old = answer.value if answer else None
+        if answer is not None and answer.carried_over:
+            answer.carried_over = False
+            confirmed.append(key)
+        if new == old:
+            continue
+        changed.append(key)
+        audit.record(
+            "answer.changed", "answer", key,
+            country_id=submission.country_id, submission_id=submission.id, key=key, old=old, new=new,
+        )
+        if new is None:
+            submission.answers.remove(answer)
+        elif answer is None:
+            submission.answers.append(Answer(key=key, value=new, updated_by_id=user.id))
+        else:
+            answer.value, answer.updated_by_id, answer.updated_at = new, user.id, datetime.now(timezone.utc)
+    if confirmed:
+        audit.record(
+            "answers.confirmed", "section", section.key,
+            country_id=submission.country_id, submission_id=submission.id, key=section.key, new=confirmed,
+        )
+    if submission.state_enum is SubmissionState.NOT_STARTED:
+        _set_state(submission, user, SubmissionState.IN_PROGRESS)
+    _touch(submission, user)
+    return changed
+
+
+# --- completeness ------------------------------------------------------------------
+
+def section_progress(section: Section, answers: dict[str, Any]) -> tuple[int, int]:
+    """(answered, asked) over the section's required items that currently apply."""
+    asked = [item for item in section.items if item.get("required") and is_visible(item, answers)]
+    return sum(1 for item in asked if answers.get(item["key"]) is not None), len(asked)
+
+
+def overall_progress(sections: list[Section], answers: dict[str, Any]) -> int:
+    answered = asked = 0
+    for section in sections:
+        done, total = section_progress(section, answers)
+        answered, asked = answered + done, asked + total
+    return round(100 * answered / asked) if asked else 100
+
+
+def problems(submission: Submission) -> list[Problem]:
+    """Everything that stops the questionnaire from being submitted, section by section."""
+    answers = answers_of(submission)
+    carried = carried_keys(submission)
+    found: list[Problem] = []
+    for section in sections_for(submission):
+        for item in section.items:
+            key = item["key"]
+            if not is_visible(item, answers):
+                continue
+            if item.get("required") and answers.get(key) is None:
+                found.append(Problem(section.key, key, _l("This question needs an answer.")))
+            elif key in carried:
+                found.append(Problem(section.key, key, _l("Carried over from the previous cycle: confirm or change it.")))
+        for check in section.checks:
+            if not check_passes(check, answers):
+                found.append(Problem(section.key, check.get("key"), _l(check["message"])))
+    return found
+
+
+# --- workflow ----------------------------------------------------------------------
+
+def submit(submission: Submission, base_version: int, user: User) -> list[Problem]:
+    """Submit if complete; otherwise return the problems and change nothing."""
+    require_editable(user, submission)
+    _check_version(submission, base_version)
+    found = problems(submission)
+    if found:
+        return found
+    _set_state(submission, user, SubmissionState.SUBMITTED)
+    submission.submitted_at = datetime.now(timezone.utc)
+    _touch(submission, user)
+    return []
+
+
+def _require_review(user: User, submission: Submission, base_version: int) -> None:
+    if user.role_enum not in (Role.ADMIN, Role.COMPILER):
+        raise NotAllowed(_l("Only UNODC compilers can review submissions."))
+    _check_version(submission, base_version)
+    if submission.state_enum is not SubmissionState.SUBMITTED:
+        raise WorkflowError(_l("Only a submitted questionnaire can be returned or accepted."))
+
+
+def return_submission(submission: Submission, comments: dict[str, str], base_version: int, user: User) -> None:
+    """Send back for correction, with the compiler's comments per section (at least one)."""
+    _require_review(user, submission, base_version)
+    comments = {key: text.strip() for key, text in comments.items() if text and text.strip()}
+    if not comments:
+        raise WorkflowError(_l("Say what needs correcting: add a comment to at least one section."))
+    for section_key, text in comments.items():
+        submission.comments.append(ReviewComment(section_key=section_key, text=text, author=user))
+        audit.record(
+            "review.comment", "submission", submission.id,
+            country_id=submission.country_id, submission_id=submission.id, key=section_key, new=text,
+        )
+    _set_state(submission, user, SubmissionState.RETURNED)
+    _touch(submission, user)
+
+
+def accept(submission: Submission, base_version: int, user: User) -> None:
+    _require_review(user, submission, base_version)
+    _set_state(submission, user, SubmissionState.ACCEPTED)
+    _touch(submission, user)

@@ -1,0 +1,80 @@
+"""Template helpers of the data-entry and review pages."""
+import json
+from typing import Any
+
+from flask import Blueprint
+from flask_babel import format_decimal, lazy_gettext as _l
+
+from forms.relevance import as_json
+from forms.spec import Section
+from reporting.questionnaire.scale import STATUS_LABELS
+from reporting.responses.commitments import document_reference
+from reporting.responses.cycles import TRANSITIONS
+from reporting.responses.labels import CYCLE_STATE_LABELS, SUBMISSION_STATE_LABELS
+
+CYCLE_ACTIONS = {"open": _l("Open"), "closed": _l("Close"), "published": _l("Publish")}
+AUDIT_ACTIONS = {
+    "answer.changed": _l("Answer changed"),
+    "answers.confirmed": _l("Carried-over answers confirmed"),
+    "submission.state": _l("State changed"),
+    "review.comment": _l("Comment from UNODC"),
+}
+
+
+def followup_items(section: Section, status_item: dict[str, Any]) -> list[dict[str, Any]]:
+    """Items asked about the same commitment as a status item: measures, evidence, indicators."""
+    commitment = status_item["commitments"][0]
+    return [
+        item for item in section.items
+        if item is not status_item and item["kind"] != "status" and item["commitments"][:1] == [commitment]
+    ]
+
+
+def other_items(section: Section) -> list[dict[str, Any]]:
+    """Items not shown under a status row: section comments and free-standing questions."""
+    with_status = {item["commitments"][0] for item in section.status_items}
+    return [
+        item for item in section.items
+        if item["kind"] != "status" and not (item["commitments"] and item["commitments"][0] in with_status)
+    ]
+
+
+def answer_text(item: dict[str, Any], value: Any) -> str:
+    if value is None:
+        return "—"
+    if item["kind"] == "status":
+        return str(STATUS_LABELS.get(value, value))
+    if item["kind"] == "number":
+        return format_decimal(value)
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    return str(value)
+
+
+def audit_value(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, str):
+        return str(STATUS_LABELS.get(value) or SUBMISSION_STATE_LABELS.get(value) or value)
+    return json.dumps(value, ensure_ascii=False)
+
+
+def register_helpers(bp: Blueprint) -> None:
+    helpers = {
+        "cycle_state_label": lambda state: CYCLE_STATE_LABELS.get(state, state),
+        "submission_state_label": lambda state: SUBMISSION_STATE_LABELS.get(state, state),
+        "submission_states": lambda: list(SUBMISSION_STATE_LABELS.items()),
+        "next_cycle_states": lambda state: [
+            (target.value, CYCLE_ACTIONS[target.value]) for target, sources in TRANSITIONS.items()
+            if state in {source.value for source in sources}
+        ],
+        "audit_action_label": lambda action: AUDIT_ACTIONS.get(action, action),
+        "audit_value": audit_value,
+        "answer_text": answer_text,
+        "followup_items": followup_items,
+        "other_items": other_items,
+        "relevance_json": lambda item: as_json(item["show_if"]),
+        "document_reference": document_reference,
+    }
+    for name, function in helpers.items():
+        bp.add_app_template_global(function, name)

@@ -1,0 +1,302 @@
+"""Cycles, data entry and review. Thin: parse, guard, call a service, render."""
+import csv
+import io
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_date, gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from wtforms.fields.choices import SelectChoice
+
+from forms import section_form_class
+from reporting.accounts.access import STAFF_ROLES, roles_required, visible_country
+from reporting.countries.services import country_name, region_name
+from reporting.database import write_transaction
+from reporting.extensions import db
+from reporting.models import AuditEvent, Country, Cycle, CycleState, SpecVersion, SubmissionState
+from reporting.questionnaire.scale import STATUS_SCALE
+from reporting.responses import cycles as cycle_service
+from reporting.responses import submissions as service
+from reporting.responses.dashboard import dashboard_rows
+from reporting.responses.forms import CsrfForm, CycleForm, VersionForm
+from reporting.responses.templating import register_helpers
+from reporting.responses.labels import CYCLE_STATE_LABELS, SUBMISSION_STATE_LABELS
+
+bp = Blueprint("responses", __name__, url_prefix="/cycles")
+register_helpers(bp)
+
+def load_cycle(label: str) -> Cycle:
+    cycle = db.session.scalar(select(Cycle).where(Cycle.label == label))
+    if cycle is None:
+        abort(404)
+    return cycle
+
+
+def load_submission(label: str, iso3: str):
+    """The one loader for a submission in a URL: 404 unknown, 403 another country's."""
+    cycle = load_cycle(label)
+    country = visible_country(iso3)
+    try:
+        return service.load_submission(cycle, country)
+    except service.NotAllowed:
+        abort(404)
+
+
+def base_version() -> int:
+    raw = request.form.get("base_version", "")
+    if not raw.isdigit():
+        abort(400)
+    return int(raw)
+
+
+# --- cycles ----------------------------------------------------------------------
+
+@bp.get("/")
+@login_required
+def index():
+    cycles = db.session.scalars(select(Cycle).order_by(Cycle.deadline.desc())).all()
+    form = None
+    if current_user.role_enum in STAFF_ROLES:
+        form = _cycle_form()
+    return render_template("responses/cycles.html", cycles=cycles, form=form, action_form=CsrfForm())
+
+
+def _cycle_form() -> CycleForm:
+    form = CycleForm()
+    versions = db.session.scalars(select(SpecVersion.version).order_by(SpecVersion.created_at.desc())).all()
+    form.spec_version.choices = [SelectChoice(version) for version in versions]
+    return form
+
+
+@bp.post("/")
+@roles_required(*STAFF_ROLES)
+def create():
+    form = _cycle_form()
+    if form.validate_on_submit():
+        try:
+            with write_transaction():
+                cycle = cycle_service.open_cycle(form.label.data, form.spec_version.data, form.deadline.data)
+        except cycle_service.CycleError as error:
+            form.label.errors.append(str(error))
+        else:
+            flash(_("Cycle %(label)s is open.", label=cycle.label), "success")
+            return redirect(url_for("responses.dashboard", label=cycle.label))
+    cycles = db.session.scalars(select(Cycle).order_by(Cycle.deadline.desc())).all()
+    return render_template("responses/cycles.html", cycles=cycles, form=form, action_form=CsrfForm()), 422
+
+
+@bp.post("/<label>/state")
+@roles_required(*STAFF_ROLES)
+def change_state(label: str):
+    cycle = load_cycle(label)
+    try:
+        target = CycleState(request.form.get("state", ""))
+    except ValueError:
+        abort(400)
+    if target is CycleState.DRAFT or not CsrfForm().validate_on_submit():
+        abort(400)
+    try:
+        with write_transaction():
+            cycle_service.change_state(cycle, target)
+    except cycle_service.CycleError:
+        abort(409)
+    flash(_("Cycle %(label)s is now %(state)s.", label=cycle.label, state=CYCLE_STATE_LABELS[target.value]), "success")
+    return redirect(url_for("responses.index"))
+
+
+@bp.get("/<label>/")
+@login_required
+def dashboard(label: str):
+    cycle = load_cycle(label)
+    if current_user.role_enum.is_country_bound:
+        return redirect(url_for("responses.submission", label=label, iso3=current_user.country.iso3))
+    region = request.args.get("region", type=int)
+    state = request.args.get("state") if request.args.get("state") in SUBMISSION_STATE_LABELS else None
+    rows = dashboard_rows(cycle, region, state)
+    regions = sorted({(c.region_m49) for c in db.session.scalars(select(Country))})
+    return render_template(
+        "responses/dashboard.html", cycle=cycle, rows=rows, region=region, state=state,
+        regions=[(code, region_name(code)) for code in regions],
+    )
+
+
+@bp.get("/<label>/dashboard.csv")
+@roles_required(*STAFF_ROLES)
+def dashboard_csv(label: str):
+    cycle = load_cycle(label)
+    rows = dashboard_rows(cycle, request.args.get("region", type=int), request.args.get("state"))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["iso3", "country", "region", "subregion", "state", "progress_percent", "last_activity", "deadline"])
+    for row in rows:
+        writer.writerow([
+            row.country.iso3, country_name(row.country), region_name(row.country.region_m49),
+            region_name(row.country.subregion_m49), row.state, row.progress,
+            row.last_activity.isoformat() if row.last_activity else "", cycle.deadline.isoformat(),
+        ])
+    return Response(
+        buffer.getvalue(), mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{cycle.label}-dashboard.csv"'},
+    )
+
+
+# --- a country's submission --------------------------------------------------------
+
+@bp.get("/<label>/<iso3>/")
+@login_required
+def submission(label: str, iso3: str):
+    submission = load_submission(label, iso3)
+    return _render_overview(submission)
+
+
+def _render_overview(submission, problems=None, status=200):
+    answers = service.answers_of(submission)
+    sections = service.sections_for(submission)
+    progress = {section.key: service.section_progress(section, answers) for section in sections}
+    comments = {}
+    for comment in submission.comments:
+        comments.setdefault(comment.section_key, []).append(comment)
+    return render_template(
+        "responses/submission.html",
+        submission=submission, cycle=submission.cycle, country=submission.country,
+        sections=sections, progress=progress, comments=comments,
+        section_titles={section.key: section.title for section in sections},
+        overall=service.overall_progress(sections, answers), carried=len(service.carried_keys(submission)),
+        problems=problems, can_edit=service.can_edit(current_user, submission),
+        can_review=service.can_review(current_user, submission), form=VersionForm(base_version=submission.version),
+    ), status
+
+
+@bp.route("/<label>/<iso3>/<section_key>", methods=["GET", "POST"])
+@login_required
+def section(label: str, iso3: str, section_key: str):
+    submission = load_submission(label, iso3)
+    spec = service.spec_for(submission.cycle)
+    section = spec.section(section_key)
+    if section is None or section not in service.sections_for(submission):
+        abort(404)
+    form_class = section_form_class(spec, section)
+    editable = service.can_edit(current_user, submission)
+    if request.method == "GET":
+        answers = service.answers_of(submission)
+        form = form_class(data=form_class.data_from_answers(answers) | {"base_version": submission.version})
+        return _render_section(submission, section, form, editable)
+    form = form_class()
+    if not editable:
+        try:
+            service.require_editable(current_user, submission)
+        except service.WorkflowError as error:
+            flash(str(error.message), "error")
+            return _render_section(submission, section, form, editable, status=error.status)
+    unknown = form.unknown_keys(set(request.form))
+    if unknown:
+        flash(_("The form contained fields that are not part of this section: %(keys)s. Nothing was saved.", keys=", ".join(unknown[:5])), "error")
+        return _render_section(submission, section, form, editable, status=400)
+    if not form.validate_on_submit():
+        if form.csrf_token.errors or form.base_version.errors:
+            abort(400)
+        flash(_("Some answers need correcting; nothing was saved yet."), "error")
+        return _render_section(submission, section, form, editable, status=422)
+    try:
+        with write_transaction():
+            changed = service.save_section(submission, section, form.answers(), base_version(), current_user)
+    except (service.StaleSubmission, StaleDataError) as error:
+        return _render_conflict(submission, section, form, error)
+    except service.WorkflowError as error:
+        flash(str(error.message), "error")
+        return _render_section(submission, section, form, editable, status=error.status)
+    flash(_("Saved %(count)d change(s) in “%(section)s”.", count=len(changed), section=_(section.title)), "success")
+    return redirect(url_for("responses.section", label=label, iso3=iso3, section_key=section_key))
+
+
+def _render_conflict(submission, section, form, error):
+    """409: keep what the user typed, show what the other person saved, rebase on their version."""
+    if not isinstance(error, service.StaleSubmission):
+        db.session.rollback()
+        error = service.StaleSubmission(submission, service.answers_of(submission))
+    mine = form.answers()
+    conflicts = [
+        (item, mine.get(item["key"]), error.current_answers.get(item["key"]))
+        for item in section.items
+        if mine.get(item["key"]) != error.current_answers.get(item["key"])
+    ]
+    form.base_version.data = error.current_version
+    return _render_section(
+        submission, section, form, True, status=409,
+        conflict={"by": error.updated_by, "at": error.updated_at, "rows": conflicts},
+    )
+
+
+def _render_section(submission, section, form, editable, status=200, conflict=None):
+    spec = service.spec_for(submission.cycle)
+    sections = service.sections_for(submission)
+    index = sections.index(section)
+    answers = service.answers_of(submission)
+    comments = [c for c in submission.comments if c.section_key == section.key]
+    return render_template(
+        "responses/section.html",
+        submission=submission, cycle=submission.cycle, country=submission.country, section=section,
+        form=form, editable=editable, conflict=conflict, comments=comments,
+        carried=service.carried_keys(submission), progress=service.section_progress(section, answers),
+        previous=sections[index - 1] if index else None, next=sections[index + 1] if index + 1 < len(sections) else None,
+        scale=STATUS_SCALE, commitments=spec.commitments,
+    ), status
+
+
+@bp.post("/<label>/<iso3>/submit")
+@login_required
+def submit(label: str, iso3: str):
+    submission = load_submission(label, iso3)
+    if not VersionForm().validate_on_submit():
+        abort(400)
+    try:
+        with write_transaction():
+            found = service.submit(submission, base_version(), current_user)
+    except service.WorkflowError as error:
+        flash(str(error.message), "error")
+        return _render_overview(submission, status=error.status)
+    if found:
+        flash(_("The questionnaire cannot be submitted yet: please see the list below."), "error")
+        return _render_overview(submission, problems=found, status=422)
+    flash(_("Thank you. The questionnaire has been submitted to UNODC."), "success")
+    return redirect(url_for("responses.submission", label=label, iso3=iso3))
+
+
+@bp.post("/<label>/<iso3>/review")
+@roles_required(*STAFF_ROLES)
+def review(label: str, iso3: str):
+    submission = load_submission(label, iso3)
+    if not VersionForm().validate_on_submit():
+        abort(400)
+    action = request.form.get("action")
+    try:
+        with write_transaction():
+            if action == "accept":
+                service.accept(submission, base_version(), current_user)
+                message = _("Submission accepted.")
+            elif action == "return":
+                keys = {section.key for section in service.sections_for(submission)}
+                comments = {key: request.form.get(f"comment-{key}", "")[:4000] for key in keys}
+                service.return_submission(submission, comments, base_version(), current_user)
+                message = _("Submission returned to the country with your comments.")
+            else:
+                abort(400)
+    except service.WorkflowError as error:
+        flash(str(error.message), "error")
+        return _render_overview(submission, status=error.status)
+    flash(message, "success")
+    return redirect(url_for("responses.submission", label=label, iso3=iso3))
+
+
+@bp.get("/<label>/<iso3>/history")
+@login_required
+def history(label: str, iso3: str):
+    submission = load_submission(label, iso3)
+    events = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.submission_id == submission.id).order_by(AuditEvent.id.desc())
+    ).all()
+    return render_template(
+        "responses/history.html", submission=submission, cycle=submission.cycle, country=submission.country, events=events,
+    )
