@@ -7,6 +7,7 @@ cache needs no invalidation.
 from typing import Any
 
 from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
 from wtforms import HiddenField
 from wtforms.validators import InputRequired
 
@@ -30,6 +31,18 @@ class SectionForm(FlaskForm):
     def answers(self) -> dict[str, Any]:
         """The validated data as stored answer values, keyed by item key."""
         return {key: KINDS[item["kind"]].to_answer(self[key].data) for key, item in self.items.items()}
+
+    @classmethod
+    def from_answers(cls, answers: dict[str, Any], base_version: int) -> "SectionForm":
+        """A form filled as if posted with these answer values (for JSON clients), without CSRF."""
+        formdata = MultiDict()
+        for key in cls.items:
+            value = answers.get(key)
+            for part in value if isinstance(value, list) else [value]:
+                if part is not None:
+                    formdata.add(key, str(part))
+        formdata["base_version"] = str(base_version)
+        return cls(formdata=formdata, meta={"csrf": False})
 
     @classmethod
     def data_from_answers(cls, answers: dict[str, Any]) -> dict[str, Any]:

@@ -4,8 +4,11 @@ from functools import cached_property
 from typing import Any, Iterator
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Section:
+    """One thematic area (a data-entry page). Compared by identity: a spec
+    version is indexed once per process, so each section exists once."""
+
     pillar_key: str
     pillar_title: str
     key: str

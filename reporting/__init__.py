@@ -49,12 +49,13 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from reporting.accounts.views import bp as accounts_bp
+    from reporting.api.views import bp as api_bp
     from reporting.core.errors import init_app as init_errors
     from reporting.core.views import bp as core_bp
     from reporting.countries.views import bp as countries_bp
     from reporting.responses.views import bp as responses_bp
 
-    for blueprint in (core_bp, accounts_bp, countries_bp, responses_bp):
+    for blueprint in (core_bp, accounts_bp, countries_bp, responses_bp, api_bp):
         app.register_blueprint(blueprint)
     init_errors(app)
 
@@ -62,10 +63,11 @@ def _register_blueprints(app: Flask) -> None:
 def _register_cli(app: Flask) -> None:
     from reporting.accounts.cli import users_cli
     from reporting.countries.cli import countries_cli
+    from reporting.questionnaire.cli import spec_cli
     from reporting.register.cli import register_cli
     from reporting.responses.cli import cycle_cli
 
-    for group in (users_cli, countries_cli, register_cli, cycle_cli):
+    for group in (users_cli, countries_cli, register_cli, spec_cli, cycle_cli):
         app.cli.add_command(group)
 
 

@@ -6,7 +6,7 @@ from flask import Flask, abort, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from reporting.accounts.services import load_user
+from reporting.accounts.services import load_user, user_for_token
 from reporting.core.errors import MESSAGES, render_error
 from reporting.extensions import db, login_manager
 from reporting.models import Country, Role
@@ -50,8 +50,17 @@ def _unauthorized():
     return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
 
 
+def _load_user_from_request(req):
+    """REST clients authenticate with ``Authorization: Bearer <token>`` (API routes only)."""
+    scheme, _, token = req.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not req.path.startswith("/api/"):
+        return None
+    return user_for_token(token.strip())
+
+
 def init_app(app: Flask) -> None:
     login_manager.user_loader(load_user)
+    login_manager.request_loader(_load_user_from_request)
     login_manager.unauthorized_handler(_unauthorized)
     login_manager.login_message = _l("Please sign in to continue.")
     login_manager.session_protection = "strong"

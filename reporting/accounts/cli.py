@@ -2,7 +2,7 @@
 import click
 from flask.cli import AppGroup
 
-from reporting.accounts.services import AccountError, create_user
+from reporting.accounts.services import AccountError, create_api_token, create_user
 from reporting.core.cli import database_errors_as_click
 from reporting.database import write_transaction
 
@@ -23,3 +23,18 @@ def create(email: str, role: str, country: str | None, password: str) -> None:
     except AccountError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Created {user.role} {user.email}" + (f" for {user.country.iso3}" if user.country else ""))
+
+
+@users_cli.command("token")
+@click.argument("email")
+@click.option("--name", required=True, help="What the token is for, e.g. the client's name.")
+@click.option("--days", default=365, show_default=True, help="Days until it expires (1–730).")
+@database_errors_as_click
+def token(email: str, name: str, days: int) -> None:
+    """Create a REST API bearer token for a user; it is printed once."""
+    try:
+        with write_transaction():
+            value = create_api_token(email, name, days)
+    except AccountError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(value)

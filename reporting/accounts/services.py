@@ -2,7 +2,9 @@
 
 Plain functions so the CLI, the web views and the tests share one code path.
 """
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
+import hashlib
+import secrets
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
@@ -10,7 +12,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from reporting import audit
 from reporting.extensions import db
-from reporting.models import Country, Role, User
+from reporting.models import ApiToken, Country, Role, User
 from reporting.models.accounts import new_session_token
 
 MIN_PASSWORD_LENGTH = 12
@@ -126,3 +128,35 @@ def load_user(token: str) -> User | None:
     if user is None or not user.active or user.session_token != session_token:
         return None
     return user
+
+
+API_TOKEN_PREFIX = "drp_"
+
+
+def _token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_api_token(email: str, name: str, days: int = 365) -> str:
+    """A new bearer token for ``email``; returned once, only its digest is kept."""
+    user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
+    if user is None:
+        raise AccountError(f"no user with email {email}")
+    if not 1 <= days <= 730:
+        raise AccountError("a token lives between 1 and 730 days")
+    token = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    expires = datetime.now(timezone.utc) + timedelta(days=days)
+    db.session.add(ApiToken(user=user, name=name[:80], token_sha256=_token_digest(token), expires_at=expires))
+    audit.record("token.created", "user", user.id, country_id=user.country_id, new={"name": name, "expires": expires.isoformat()})
+    return token
+
+
+def user_for_token(token: str) -> User | None:
+    """The active user behind a bearer token that is neither expired nor revoked."""
+    if not token.startswith(API_TOKEN_PREFIX):
+        return None
+    row = db.session.scalar(select(ApiToken).where(ApiToken.token_sha256 == _token_digest(token)))
+    now = datetime.now(timezone.utc)
+    if row is None or row.revoked_at or (row.expires_at and row.expires_at < now) or not row.user.active:
+        return None
+    return row.user

@@ -42,8 +42,8 @@ def mark_active() -> None:
 
 def expire_idle_session():
     """End a signed-in session that has been idle longer than IDLE_TIMEOUT."""
-    if not current_user.is_authenticated:
-        return None
+    if not current_user.is_authenticated or "_user_id" not in session:
+        return None  # anonymous, or a bearer-token API call that has no session
     now = datetime.now(timezone.utc).timestamp()
     last_seen = session.get(LAST_SEEN, now)
     if now - last_seen > current_app.config["IDLE_TIMEOUT"].total_seconds():

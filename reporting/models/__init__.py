@@ -5,7 +5,7 @@ Alembic autogenerate and the schema test see the whole schema.
 """
 from reporting.models.base import Base
 from reporting.models.countries import Country
-from reporting.models.accounts import Role, User
+from reporting.models.accounts import ApiToken, Role, User
 from reporting.models.questionnaire import SpecVersion
 from reporting.models.cycles import Cycle, CycleState
 from reporting.models.submissions import Answer, ReviewComment, Submission, SubmissionState
@@ -14,6 +14,7 @@ from reporting.models.reports import ReportFile
 
 __all__ = [
     "Answer",
+    "ApiToken",
     "AuditEvent",
     "Base",
     "Country",

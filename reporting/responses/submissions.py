@@ -131,17 +131,29 @@ def _touch(submission: Submission, user: User) -> None:
 
 # --- saving answers ----------------------------------------------------------------
 
-def save_section(submission: Submission, section: Section, values: dict[str, Any], base_version: int, user: User) -> list[str]:
-    """Store one section's answers; returns the keys whose value changed.
+def save_sections(submission: Submission, updates: dict[Section, dict[str, Any]], base_version: int, user: User) -> list[str]:
+    """Store the answers of one or more sections as one change; returns the keys whose value changed.
 
     Items hidden by ``show_if`` (given the new answers) are cleared, and every
-    answer of the section counts as confirmed, so carried-over values stop
+    answer of a saved section counts as confirmed, so carried-over values stop
     being marked as such.
     """
     require_editable(user, submission)
     _check_version(submission, base_version)
     current = {answer.key: answer for answer in submission.answers}
-    merged = {key: answer.value for key, answer in current.items()} | values
+    merged = {key: answer.value for key, answer in current.items()}
+    for values in updates.values():
+        merged |= values
+    changed: list[str] = []
+    for section, values in updates.items():
+        changed += _save_section(submission, section, values, merged, current, user)
+    if submission.state_enum is SubmissionState.NOT_STARTED:
+        _set_state(submission, user, SubmissionState.IN_PROGRESS)
+    _touch(submission, user)
+    return changed
+
+
+def _save_section(submission, section, values, merged, current, user) -> list[str]:
     changed: list[str] = []
     confirmed: list[str] = []
     for item in section.items:
@@ -170,9 +182,6 @@ def save_section(submission: Submission, section: Section, values: dict[str, Any
             "answers.confirmed", "section", section.key,
             country_id=submission.country_id, submission_id=submission.id, key=section.key, new=confirmed,
         )
-    if submission.state_enum is SubmissionState.NOT_STARTED:
-        _set_state(submission, user, SubmissionState.IN_PROGRESS)
-    _touch(submission, user)
     return changed
 
 

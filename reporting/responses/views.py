@@ -201,7 +201,7 @@ def section(label: str, iso3: str, section_key: str):
         return _render_section(submission, section, form, editable, status=422)
     try:
         with write_transaction():
-            changed = service.save_section(submission, section, form.answers(), base_version(), current_user)
+            changed = service.save_sections(submission, {section: form.answers()}, base_version(), current_user)
     except (service.StaleSubmission, StaleDataError) as error:
         return _render_conflict(submission, section, form, error)
     except service.WorkflowError as error:

@@ -1,0 +1,76 @@
+"""The OpenAPI 3 document of the REST API, built from the marshmallow schemas."""
+from functools import lru_cache
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+
+from reporting.api import schemas
+
+CYCLE = {"name": "label", "in": "path", "required": True, "schema": {"type": "string"}}
+COUNTRY = {"name": "iso3", "in": "path", "required": True, "schema": {"type": "string", "pattern": "^[A-Z]{3}$"}}
+
+
+def _json(schema: str, description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _error(description: str) -> dict:
+    return _json("Error", description)
+
+
+ERRORS = {
+    "401": _error("Not signed in, or the bearer token is unknown, expired or revoked"),
+    "403": _error("Another country's data, or a role that may not do this"),
+    "404": _error("Unknown cycle, country or submission"),
+}
+WRITE_ERRORS = {
+    **ERRORS,
+    "409": _error("Stale base_version, or a state that does not allow this (submitted, closed cycle)"),
+    "422": _error("Invalid body; `error.fields` names each field and its problems"),
+}
+
+PATHS = {
+    "/cycles": {"get": {"summary": "Reporting cycles", "responses": {"200": _json({"type": "array", "items": "Cycle"}, "Cycles, newest first"), **ERRORS}}},
+    "/cycles/{label}": {"get": {"summary": "One cycle", "parameters": [CYCLE], "responses": {"200": _json("Cycle", "The cycle"), **ERRORS}}},
+    "/cycles/{label}/spec": {"get": {"summary": "The questionnaire spec frozen for the cycle", "parameters": [CYCLE], "responses": {"200": _json({"type": "object"}, "The spec (see questionnaire_specs/schema)"), **ERRORS}}},
+    "/cycles/{label}/submissions": {"get": {"summary": "Submissions the user may see", "parameters": [CYCLE], "responses": {"200": _json({"type": "array", "items": "SubmissionSummary"}, "Compilers: all Member States; country users: their own"), **ERRORS}}},
+    "/cycles/{label}/submissions/{iso3}": {"get": {"summary": "A submission with its answers", "parameters": [CYCLE, COUNTRY], "responses": {"200": _json("Submission", "State, version, answers and comments"), **ERRORS}}},
+    "/cycles/{label}/submissions/{iso3}/answers": {"patch": {
+        "summary": "Change answers (focal points of the country)", "parameters": [CYCLE, COUNTRY],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": "AnswersUpdate"}}},
+        "responses": {"200": _json("Submission", "Saved; `changed` lists the keys whose value changed"), **WRITE_ERRORS},
+    }},
+    "/cycles/{label}/submissions/{iso3}/submit": {"post": {
+        "summary": "Submit to UNODC (focal points of the country)", "parameters": [CYCLE, COUNTRY],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": "Version"}}},
+        "responses": {"200": _json("Submission", "Submitted"), **WRITE_ERRORS},
+    }},
+    "/cycles/{label}/submissions/{iso3}/review": {"post": {
+        "summary": "Accept, or return with comments per section (compilers)", "parameters": [CYCLE, COUNTRY],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": "Review"}}},
+        "responses": {"200": _json("Submission", "Accepted or returned"), **WRITE_ERRORS},
+    }},
+}
+
+
+@lru_cache(maxsize=1)
+def openapi_document() -> dict:
+    spec = APISpec(
+        title="Drug policy commitments reporting API", version="1.0.0", openapi_version="3.0.3",
+        plugins=[MarshmallowPlugin()],
+        info={"description": "Cycles, the frozen questionnaire, submissions and answers. "
+                             "Authenticate with `Authorization: Bearer <token>` (created by `flask users token`)."},
+        servers=[{"url": "/api/v1"}],
+    )
+    spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    for name, schema in [
+        ("Cycle", schemas.CycleSchema), ("SubmissionSummary", schemas.SubmissionSummarySchema),
+        ("Submission", schemas.SubmissionSchema), ("AnswersUpdate", schemas.AnswersUpdateSchema),
+        ("Version", schemas.VersionSchema), ("Review", schemas.ReviewSchema), ("Error", schemas.ErrorSchema),
+    ]:
+        spec.components.schema(name, schema=schema)
+    for path, operations in PATHS.items():
+        spec.path(path=path, operations=operations)
+    document = spec.to_dict()
+    document["security"] = [{"bearer": []}]
+    return document

@@ -1,0 +1,63 @@
+"""marshmallow schemas of the REST API: what goes out and what may come in."""
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+
+class CycleSchema(Schema):
+    label = fields.String()
+    state = fields.String()
+    spec_version = fields.Function(lambda cycle: cycle.spec_version.version)
+    deadline = fields.Date()
+    is_demo = fields.Boolean()
+
+
+class SubmissionSummarySchema(Schema):
+    country = fields.Function(lambda submission: submission.country.iso3)
+    state = fields.String()
+    version = fields.Integer()
+    updated_at = fields.DateTime()
+    submitted_at = fields.DateTime(allow_none=True)
+
+
+class AnswerSchema(Schema):
+    value = fields.Raw()
+    carried_over = fields.Boolean()
+
+
+class CommentSchema(Schema):
+    section = fields.String(attribute="section_key")
+    text = fields.String()
+    created_at = fields.DateTime()
+
+
+class SubmissionSchema(SubmissionSummarySchema):
+    cycle = fields.Function(lambda submission: submission.cycle.label)
+    answers = fields.Method("answers_by_key")
+    comments = fields.List(fields.Nested(CommentSchema))
+
+    def answers_by_key(self, submission):
+        return {answer.key: AnswerSchema().dump(answer) for answer in sorted(submission.answers, key=lambda a: a.key)}
+
+
+class AnswersUpdateSchema(Schema):
+    """PATCH body: the version the client last read, and answers by key (null clears one)."""
+
+    base_version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    answers = fields.Dict(keys=fields.String(validate=validate.Length(min=1, max=160)), values=fields.Raw(allow_none=True), required=True)
+
+    @validates_schema
+    def not_empty(self, data, **_kwargs):
+        if not data.get("answers"):
+            raise ValidationError("give at least one answer", "answers")
+
+
+class VersionSchema(Schema):
+    base_version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+
+
+class ReviewSchema(VersionSchema):
+    action = fields.String(required=True, validate=validate.OneOf(["accept", "return"]))
+    comments = fields.Dict(keys=fields.String(), values=fields.String(validate=validate.Length(max=4000)), load_default=dict)
+
+
+class ErrorSchema(Schema):
+    error = fields.Dict()

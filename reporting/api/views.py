@@ -1,0 +1,180 @@
+"""REST API v1: cycles, the frozen spec, submissions and answers.
+
+Authentication is the browser session (with a CSRF header on writes) or a
+bearer token (`flask users token`). Every route goes through the same guards
+as the pages; every error is JSON, with field messages on 422.
+"""
+from flask import Blueprint, abort, jsonify, request
+from flask_login import current_user
+from marshmallow import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from forms import section_form_class
+from reporting.accounts.access import STAFF_ROLES, visible_country
+from reporting.core.errors import render_error
+from reporting.database import write_transaction
+from reporting.extensions import csrf, db, login_manager
+from reporting.models import Country, Cycle, Submission
+from reporting.responses import submissions as service
+from reporting.api.openapi import openapi_document
+from reporting.api.schemas import (
+    AnswersUpdateSchema, CycleSchema, ReviewSchema, SubmissionSchema, SubmissionSummarySchema, VersionSchema,
+)
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(openapi_document())
+
+
+@bp.before_request
+def authenticate():
+    if request.endpoint == "api.openapi":
+        return None
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    bearer = request.headers.get("Authorization", "").lower().startswith("bearer ")
+    if request.method not in ("GET", "HEAD", "OPTIONS") and not bearer:
+        csrf.protect()  # a session cookie rides along automatically; a token does not
+    return None
+
+
+def _body(schema):
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict):
+        raise ValidationError({"_body": ["send a JSON object with Content-Type: application/json"]})
+    return schema.load(payload)
+
+
+@bp.errorhandler(ValidationError)
+def invalid(error: ValidationError):
+    return render_error(422, "The request body is not valid.", error.messages)
+
+
+@bp.errorhandler(service.WorkflowError)
+def workflow_error(error: service.WorkflowError):
+    details = None
+    if isinstance(error, service.StaleSubmission):
+        details = {"base_version": [f"the submission is at version {error.current_version}; read it again"]}
+    return render_error(error.status, str(error.message), details)
+
+
+def load_cycle(label: str) -> Cycle:
+    cycle = db.session.scalar(select(Cycle).where(Cycle.label == label))
+    if cycle is None:
+        abort(404)
+    return cycle
+
+
+def load_submission(label: str, iso3: str) -> Submission:
+    cycle = load_cycle(label)
+    country = visible_country(iso3)
+    try:
+        return service.load_submission(cycle, country)
+    except service.NotAllowed:
+        abort(404)
+
+
+@bp.get("/cycles")
+def cycles():
+    rows = db.session.scalars(select(Cycle).order_by(Cycle.deadline.desc())).all()
+    return jsonify(CycleSchema(many=True).dump(rows))
+
+
+@bp.get("/cycles/<label>")
+def cycle(label: str):
+    return jsonify(CycleSchema().dump(load_cycle(label)))
+
+
+@bp.get("/cycles/<label>/spec")
+def spec(label: str):
+    """The questionnaire frozen for the cycle, exactly as the forms use it."""
+    return jsonify(load_cycle(label).spec_version.content)
+
+
+@bp.get("/cycles/<label>/submissions")
+def submissions(label: str):
+    """Compilers get every Member State; a country's users get their own only."""
+    query = (
+        select(Submission).join(Country).where(Submission.cycle_id == load_cycle(label).id)
+        .options(selectinload(Submission.country)).order_by(Country.iso3)
+    )
+    if current_user.role_enum not in STAFF_ROLES:
+        query = query.where(Submission.country_id == current_user.country_id)
+    return jsonify(SubmissionSummarySchema(many=True).dump(db.session.scalars(query)))
+
+
+@bp.get("/cycles/<label>/submissions/<iso3>")
+def submission(label: str, iso3: str):
+    return jsonify(SubmissionSchema().dump(load_submission(label, iso3)))
+
+
+@bp.patch("/cycles/<label>/submissions/<iso3>/answers")
+def update_answers(label: str, iso3: str):
+    """Change some answers (null clears one). Validated exactly as the web form validates them."""
+    submission = load_submission(label, iso3)
+    body = _body(AnswersUpdateSchema())
+    spec = service.spec_for(submission.cycle)
+    sections = {section.key: section for section in service.sections_for(submission)}
+    by_section: dict[str, dict] = {}
+    errors: dict[str, list[str]] = {}
+    for key, value in body["answers"].items():
+        section_key = spec.section_of_item.get(key)
+        if section_key not in sections:
+            errors[key] = ["not a question of this country's questionnaire"]
+        else:
+            by_section.setdefault(section_key, {})[key] = value
+    current = service.answers_of(submission)
+    updates = {}
+    for section_key, values in by_section.items():
+        section = sections[section_key]
+        form_class = section_form_class(spec, section)
+        form = form_class.from_answers({key: current.get(key) for key in form_class.items} | values, body["base_version"])
+        if form.validate():
+            updates[section] = form.answers()
+        else:
+            errors.update({key: [str(message) for message in messages] for key, messages in form.errors.items()})
+    if errors:
+        raise ValidationError({"answers": errors})
+    try:
+        with write_transaction():
+            changed = service.save_sections(submission, updates, body["base_version"], current_user)
+    except StaleDataError:
+        db.session.rollback()
+        raise service.StaleSubmission(submission, service.answers_of(submission)) from None
+    return jsonify({"changed": changed, **SubmissionSchema().dump(submission)})
+
+
+@bp.post("/cycles/<label>/submissions/<iso3>/submit")
+def submit(label: str, iso3: str):
+    submission = load_submission(label, iso3)
+    body = _body(VersionSchema())
+    with write_transaction():
+        problems = service.submit(submission, body["base_version"], current_user)
+    if problems:
+        messages: dict[str, list[str]] = {}
+        for problem in problems:
+            messages.setdefault(problem.item_key or problem.section_key, []).append(str(problem.message))
+        return render_error(422, "The questionnaire is not complete.", messages)
+    return jsonify(SubmissionSchema().dump(submission))
+
+
+@bp.post("/cycles/<label>/submissions/<iso3>/review")
+def review(label: str, iso3: str):
+    submission = load_submission(label, iso3)
+    body = _body(ReviewSchema())
+    with write_transaction():
+        if body["action"] == "accept":
+            service.accept(submission, body["base_version"], current_user)
+        else:
+            known = {section.key for section in service.sections_for(submission)}
+            unknown = sorted(set(body["comments"]) - known)
+            if unknown:
+                raise ValidationError({"comments": {key: ["not a section of this questionnaire"] for key in unknown}})
+            service.return_submission(submission, body["comments"], body["base_version"], current_user)
+    return jsonify(SubmissionSchema().dump(submission))

@@ -1,0 +1,82 @@
+"""A real headless Chromium signs in, fills a section, saves and submits."""
+from pathlib import Path
+import shutil
+import threading
+
+import pytest
+from sqlalchemy import select
+from werkzeug.serving import make_server
+
+from reporting.models import Country, Submission
+from tests.responses.conftest import cycle, spec_version  # noqa: F401  (fixtures)
+
+pytestmark = pytest.mark.browser
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
+
+
+@pytest.fixture
+def live_server(app):
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture
+def browser():
+    if not (CHROMIUM and CHROMEDRIVER):
+        pytest.fail("chromium and chromium-driver are needed: apt-get install chromium chromium-driver")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,1400",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.implicitly_wait(5)
+    yield driver
+    driver.quit()
+
+
+def test_focal_point_fills_a_section_and_submits(db, cycle, user_factory, live_server, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    user_factory("focal_point", "MEX", email="fp@mex.example.org")
+    browser.get(f"{live_server}/login")
+    browser.find_element(By.NAME, "email").send_keys("fp@mex.example.org")
+    browser.find_element(By.NAME, "password").send_keys("correct horse battery staple")
+    browser.find_element(By.CSS_SELECTOR, "form button[type=submit].primary").click()
+    WebDriverWait(browser, 10).until(lambda driver: "/login" not in driver.current_url)
+
+    browser.get(f"{live_server}/cycles/2025/MEX/dr-prevention")
+    measures = browser.find_element(By.ID, "item-t.1.measures")
+    assert not measures.is_displayed()  # shown only once the status asks for it (progressive enhancement)
+    browser.find_element(By.ID, "t.1.status-implemented").click()
+    assert measures.is_displayed()
+    browser.find_element(By.NAME, "t.1.measures").send_keys("Programa nacional de prevención 2024")
+    browser.find_element(By.ID, "t.2.status-in_progress").click()
+    browser.find_element(By.NAME, "t.2.indicator.1").send_keys("15000")
+    ARTIFACTS.mkdir(exist_ok=True)
+    browser.save_screenshot(str(ARTIFACTS / "data-entry-section.png"))
+    browser.find_element(By.CSS_SELECTOR, ".actions button.primary").click()
+    assert "Saved 4 change(s)" in browser.find_element(By.CSS_SELECTOR, ".flash-success").text
+
+    for section, answer in (("sr-precursors", "t.3.status-planned"), ("sofia-cooperation", "s.1.status-implemented")):
+        browser.get(f"{live_server}/cycles/2025/MEX/{section}")
+        browser.find_element(By.ID, answer).click()
+        browser.find_element(By.CSS_SELECTOR, ".actions button.primary").click()
+        assert "Saved 1 change(s)" in browser.find_element(By.CSS_SELECTOR, ".flash-success").text
+
+    browser.get(f"{live_server}/cycles/2025/MEX/")
+    browser.find_element(By.XPATH, "//button[contains(., 'Submit to UNODC')]").click()
+    assert "has been submitted" in browser.find_element(By.CSS_SELECTOR, ".flash-success").text
+    browser.save_screenshot(str(ARTIFACTS / "data-entry-submitted.png"))
+
+    db.session.rollback()
+    state = db.session.scalar(select(Submission.state).join(Country).where(Country.iso3 == "MEX", Submission.cycle_id == cycle.id))
+    assert state == "submitted"
