@@ -62,12 +62,14 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_cli(app: Flask) -> None:
     from reporting.accounts.cli import users_cli
+    from reporting.catalogs.cli import translations_cli
     from reporting.countries.cli import countries_cli
+    from reporting.demo.cli import demo_command
     from reporting.questionnaire.cli import spec_cli
     from reporting.register.cli import register_cli
     from reporting.responses.cli import cycle_cli
 
-    for group in (users_cli, countries_cli, register_cli, spec_cli, cycle_cli):
+    for group in (users_cli, countries_cli, register_cli, spec_cli, cycle_cli, demo_command, translations_cli):
         app.cli.add_command(group)
 
 
