@@ -67,8 +67,11 @@ case "$MODE" in
     ;;
   demo)
     "$FLASK" db upgrade
-    "$FLASK" countries load
-    "$FLASK" run --host 127.0.0.1 --port "${PORT:-5000}"
+    "$FLASK" demo
+    "$FLASK" report build --lang all
+    echo
+    echo "==> Serving the app at http://127.0.0.1:${PORT:-5000}/ — sign in with a demo account listed above."
+    exec "$FLASK" run --host 127.0.0.1 --port "${PORT:-5000}"
     ;;
   *)
     echo "usage: bash bootstrap.sh demo|test" >&2

@@ -3,7 +3,7 @@
 Order: the signed-in user's saved preference, then the language chosen with
 the switcher in this browser session, then ``Accept-Language``, then English.
 """
-from flask import Flask, current_app, g, request, session
+from flask import Flask, current_app, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -11,13 +11,22 @@ from reporting.config import RTL_LANGUAGES
 from reporting.extensions import babel
 
 SESSION_KEY = "lang"
+# CLDR's plain "en" follows US conventions (June 30, 2026); UN documents
+# write "30 June 2026", as CLDR's world English (en_001) does.
+FORMAT_LOCALES = {"en": "en_001"}
+
+
+def babel_locale(language: str) -> str:
+    """The CLDR locale used to translate and format for one of the six languages."""
+    return FORMAT_LOCALES.get(language, language)
 
 
 def select_locale() -> str:
+    return babel_locale(_preferred_language())
+
+
+def _preferred_language() -> str:
     languages = current_app.config["LANGUAGES"]
-    forced = g.get("forced_locale")
-    if forced:
-        return forced
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     if session.get(SESSION_KEY) in languages:

@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from forms.kinds import translate_spec_text
 from forms.relevance import check_passes, is_visible
 from forms.spec import Section, Spec
 from reporting import audit
@@ -217,7 +218,7 @@ def problems(submission: Submission) -> list[Problem]:
                 found.append(Problem(section.key, key, _l("Carried over from the previous cycle: confirm or change it.")))
         for check in section.checks:
             if not check_passes(check, answers):
-                found.append(Problem(section.key, check.get("key"), _l(check["message"])))
+                found.append(Problem(section.key, check.get("key"), translate_spec_text(check["message"])))
     return found
 
 

@@ -1,0 +1,102 @@
+"""Data-entry speed: the largest questionnaire section rendered by the app
+against a static Jinja page with the same number of fields, and the latency
+of saving that section. Prints figures; run from the repository root:
+
+    .venv/bin/python benchmarks/data_entry.py [--repeat 30]
+"""
+import argparse
+from datetime import date
+from pathlib import Path
+import re
+import statistics
+import sys
+import tempfile
+import time
+
+from jinja2 import Environment
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from reporting import create_app  # noqa: E402
+
+STATIC_PAGE = Environment(autoescape=True).from_string("""<!doctype html><html><body><form method="post">
+{% for key in keys %}<fieldset><legend>{{ key }}</legend>
+{% for value in scale %}<input type="radio" name="{{ key }}" value="{{ value }}"><label>{{ value }}</label>{% endfor %}
+<textarea name="{{ key }}.measures"></textarea></fieldset>{% endfor %}<button>Save</button></form></body></html>""")
+
+
+def timed(function, repeat: int) -> float:
+    """Median wall time in milliseconds over ``repeat`` runs (after one warm-up run)."""
+    function()
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        function()
+        samples.append((time.perf_counter() - start) * 1000)
+    return statistics.median(samples)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=30)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as scratch:
+        app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{scratch}/bench.sqlite3", "SECRET_KEY": "bench",
+                          "WTF_CSRF_ENABLED": False, "LOGIN_RATE_LIMIT": "1000 per second"})
+        with app.app_context():
+            run(app, args.repeat)
+
+
+def run(app, repeat: int) -> None:
+    from flask_migrate import upgrade
+
+    from forms.spec import Spec
+    from reporting.accounts.services import create_user
+    from reporting.countries.services import load_countries
+    from reporting.database import write_transaction
+    from reporting.questionnaire.schema import SPECS_DIR
+    from reporting.questionnaire.versions import activate_spec, newest_spec
+    from reporting.responses.cycles import open_cycle
+    from reporting.questionnaire.scale import STATUS_VALUES
+
+    upgrade()
+    spec = newest_spec(SPECS_DIR, "arq")
+    activate_spec(spec)
+    with write_transaction():
+        load_countries()
+        open_cycle("BENCH", spec["version"], date(2030, 1, 1))
+        create_user("focal@bench.example.org", "benchmark password", "focal_point", "FRA")
+    section = max(Spec(spec).sections_for(frozenset({"global"})), key=lambda s: len(s.items))
+    statuses = [item["key"] for item in section.status_items]
+    client = app.test_client()
+    client.post("/login", data={"email": "focal@bench.example.org", "password": "benchmark password"})
+    url = f"/cycles/BENCH/FRA/{section.key}"
+    assert client.get(url).status_code == 200
+
+    page_ms = timed(lambda: client.get(url), repeat)
+    static_ms = timed(lambda: STATIC_PAGE.render(keys=statuses, scale=STATUS_VALUES), repeat)
+
+    counter = iter(range(10**9))
+
+    def save():
+        page = client.get(url).get_data(as_text=True)
+        version = re.search(r'name="base_version" type="hidden" value="(\d+)"', page).group(1)
+        value = STATUS_VALUES[next(counter) % 4]
+        data = {"base_version": version, **{key: value for key in statuses}}
+        start = time.perf_counter()
+        response = client.post(url, data=data)
+        assert response.status_code == 302, response.status_code
+        return (time.perf_counter() - start) * 1000
+
+    save()
+    saves = [save() for _ in range(repeat)]
+    print(f"section '{section.key}': {len(section.items)} items ({len(statuses)} status questions)")
+    print(f"section page render (app, median of {repeat}): {page_ms:.1f} ms")
+    print(f"static Jinja page, same fields:          {static_ms:.1f} ms")
+    print(f"ratio app / static:                      {page_ms / static_ms:.2f}x (target <= 3x)")
+    print(f"save latency (POST, all {len(statuses)} statuses changed, median): {statistics.median(saves):.1f} ms; "
+          f"p95 {sorted(saves)[int(0.95 * len(saves)) - 1]:.1f} ms")
+
+
+if __name__ == "__main__":
+    main()
