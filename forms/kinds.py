@@ -13,7 +13,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, AnyOf, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from reporting.questionnaire.scale import STATUS_SCALE
+from reporting.questionnaire.scale import STATUS_VALUES
 
 KINDS: dict[str, "QuestionKind"] = {}
 DEFAULT_MAX_TEXT = 4000
@@ -58,11 +58,11 @@ class StatusKind(QuestionKind):
     name = "status"
 
     def field(self, item):
-        values = [value for value, _ in STATUS_SCALE]
         return RadioField(
             _label(item),
-            choices=[SelectChoice(value, label) for value, label in STATUS_SCALE],
-            validators=[Optional(), AnyOf(values, message=_l("Choose one of the statuses of the scale."))],
+            # The page draws the radio buttons itself (a matrix row); the choices only validate.
+            choices=[SelectChoice(value) for value in STATUS_VALUES],
+            validators=[Optional(), AnyOf(STATUS_VALUES, message=_l("Choose one of the statuses of the scale."))],
             validate_choice=False,
         )
 
@@ -124,7 +124,7 @@ class NumberKind(QuestionKind):
         if low is not None or high is not None:
             validators.append(NumberRange(min=low, max=high, message=_range_message(low, high)))
         field_class = IntegerField if kind in ("integer", "year") else DecimalField
-        return field_class(_label(item), validators=validators, description=number.get("unit", ""))
+        return field_class(_label(item), validators=validators)
 
     def to_answer(self, data):
         if isinstance(data, Decimal):

@@ -26,6 +26,7 @@ def check_passes(check: Mapping[str, Any], answers: Mapping[str, Any]) -> bool:
     return holds(node, answers)
 
 
+@lru_cache(maxsize=4096)
 def as_json(source: str) -> str:
     """The parsed expression for the browser's progressive enhancement (static/relevance.js)."""
     return json.dumps(to_dict(_parsed(source)), separators=(",", ":"))

@@ -23,13 +23,9 @@ class Section:
         """Global sections apply to everyone; regional modules to countries in one of their scopes."""
         return "global" in self.scope or bool(country_scopes.intersection(self.scope))
 
-    @property
+    @cached_property
     def status_items(self) -> list[dict[str, Any]]:
         return [item for item in self.items if item["kind"] == "status"]
-
-    @property
-    def required_keys(self) -> list[str]:
-        return [item["key"] for item in self.items if item.get("required")]
 
 
 @dataclass(frozen=True)

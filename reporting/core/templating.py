@@ -1,7 +1,7 @@
 """Helpers every template may call."""
 from babel import Locale
 from flask import Flask
-from flask_babel import gettext, lazy_gettext as _l
+from flask_babel import get_translations, lazy_gettext as _l
 from flask_login import current_user
 
 from reporting.countries.services import country_name, region_name
@@ -19,6 +19,7 @@ NAV = [
     ("core.index", _l("Home"), None),
     ("responses.index", _l("Reporting cycles"), None),
     ("countries.index", _l("Countries"), None),
+    ("reports.index", _l("Reports"), None),
 ]
 
 
@@ -36,13 +37,19 @@ def language_choices(languages):
     return choices
 
 
+def runtime_translator() -> dict:
+    """``tr``: runtime text (spec wording, commitment titles) looked up in the
+    request's catalog as is. Unlike ``_`` it does no %-formatting, so a literal
+    "%" is safe, and it is bound once per request: a section page calls it
+    hundreds of times."""
+    return {"tr": get_translations().gettext}
+
+
 def init_app(app: Flask) -> None:
+    app.context_processor(runtime_translator)
     choices = language_choices(app.config["LANGUAGES"])
     app.jinja_env.globals.update(
         nav_items=nav_items,
-        # Runtime text (spec wording, commitment titles) looked up in the catalogs
-        # as is: unlike `_`, no %-formatting, so a literal "%" is safe.
-        tr=gettext,
         role_label=lambda role: ROLE_LABELS.get(role, role),
         country_name=country_name,
         region_name=region_name,

@@ -56,16 +56,19 @@ def demo_exists() -> bool:
     return db.session.scalar(select(Cycle.id).where(Cycle.is_demo).limit(1)) is not None
 
 
-def create_demo(spec_version: str, today: date | None = None) -> dict[str, int]:
-    """Create the demo accounts and cycles in the caller's transaction; returns counts."""
+def create_demo(spec_version: str, today: date | None = None, progress=lambda countries: None) -> dict[str, int]:
+    """Create the demo accounts and cycles in the caller's transaction; returns counts.
+
+    ``progress`` is called with the number of countries answered so far in each step.
+    """
     today = today or date.today()
     created_users = _create_accounts()
     previous = open_cycle(PREVIOUS, spec_version, today - timedelta(days=365), demo=True)
-    previous_answers = _answer_cycle(previous, _previous_states(previous))
+    previous_answers = _answer_cycle(previous, _previous_states(previous), progress)
     change_state(previous, CycleState.CLOSED)
     change_state(previous, CycleState.PUBLISHED)
     current = open_cycle(CURRENT, spec_version, today + timedelta(days=60), demo=True)
-    current_answers = _answer_cycle(current, _current_states(current))
+    current_answers = _answer_cycle(current, _current_states(current), progress)
     audit.record("demo.created", "cycle", current.id, new={"cycles": [PREVIOUS, CURRENT], "answers": previous_answers + current_answers})
     return {"users": created_users, "answers": previous_answers + current_answers}
 
@@ -111,7 +114,7 @@ def _current_states(cycle: Cycle) -> dict[int, SubmissionState]:
     return states
 
 
-def _answer_cycle(cycle: Cycle, states: dict[int, SubmissionState]) -> int:
+def _answer_cycle(cycle: Cycle, states: dict[int, SubmissionState], progress) -> int:
     """Write plausible answers for each submission according to its target state."""
     spec = Spec(cycle.spec_version.content)
     now = datetime.now(timezone.utc)
@@ -120,6 +123,7 @@ def _answer_cycle(cycle: Cycle, states: dict[int, SubmissionState]) -> int:
     if answered_ids:
         db.session.execute(delete(Answer).where(Answer.submission_id.in_(answered_ids)))
     for submission, country in _submissions(cycle):
+        progress(1)
         state = states[submission.id]
         if state is SubmissionState.NOT_STARTED:
             continue

@@ -20,6 +20,9 @@ from reporting.register.overrides import Overrides
 from reporting.register.sources import verified_sources
 from reporting.register.titles import apply_titles
 
+# The C loader reads the same safe YAML about ten times faster.
+SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SOURCES_DIR = REPO_ROOT / "questionnaire_specs" / "sources"
 REGISTER_DIR = REPO_ROOT / "questionnaire_specs" / "register"
@@ -146,7 +149,7 @@ def load_register(register_dir: Path | None = None) -> list[dict]:
     for key in DOCUMENTS:
         path = register_dir / f"{key}.yaml"
         try:
-            records += yaml.safe_load(path.read_text(encoding="utf-8"))["records"]
+            records += yaml.load(path.read_text(encoding="utf-8"), Loader=SafeLoader)["records"]
         except FileNotFoundError:
             raise RegisterError(f"{path}: not found; run `flask register build`") from None
     return records

@@ -1,4 +1,5 @@
 """Reporting cycles: draft → open → closed → published, one frozen spec version each."""
+from collections import defaultdict
 from datetime import date, datetime, timezone
 import re
 
@@ -8,6 +9,7 @@ from sqlalchemy.orm import aliased
 from reporting import audit
 from reporting.extensions import db
 from reporting.models import Answer, Country, Cycle, CycleState, SpecVersion, Submission, SubmissionState
+from reporting.questionnaire import versions
 
 LABEL_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")
 TRANSITIONS = {
@@ -64,13 +66,13 @@ def create_cycle(label: str, spec_version: str, deadline: date, *, demo: bool = 
 def carry_forward(cycle: Cycle) -> int:
     """Pre-fill each country's answers from its accepted answers of the previous cycle.
 
-    Only keys that exist in this cycle's spec carry, and they stay marked as
-    carried over until the focal point confirms or changes them.
+    Only answers that are still valid under this cycle's spec carry (same key,
+    compatible item: see ``questionnaire.versions.carry_forward``), and they
+    stay marked as carried over until the focal point confirms or changes them.
     """
     previous = previous_cycle(cycle)
     if previous is None:
         return 0
-    keys = {item["key"] for pillar in cycle.spec_version.content["pillars"] for section in pillar["sections"] for item in section["items"]}
     old = aliased(Submission)
     new = aliased(Submission)
     rows = db.session.execute(
@@ -79,10 +81,14 @@ def carry_forward(cycle: Cycle) -> int:
         .join(new, (new.country_id == old.country_id) & (new.cycle_id == cycle.id))
         .where(old.cycle_id == previous.id, old.state == SubmissionState.ACCEPTED.value)
     ).all()
+    by_submission: dict[int, dict] = defaultdict(dict)
+    for submission_id, key, value in rows:
+        by_submission[submission_id][key] = value
+    old_spec, new_spec = previous.spec_version.content, cycle.spec_version.content
     values = [
         {"submission_id": submission_id, "key": key, "value": value, "carried_over": True}
-        for submission_id, key, value in rows
-        if key in keys
+        for submission_id, answers in by_submission.items()
+        for key, value in versions.carry_forward(old_spec, new_spec, answers).items()
     ]
     if values:
         db.session.execute(insert(Answer), values)

@@ -20,7 +20,7 @@ from reporting.countries.services import country_scopes
 from reporting.extensions import db
 from reporting.models import Answer, Country, Cycle, CycleState, ReviewComment, Role, Submission, SubmissionState, User
 
-_SPECS: dict[str, Spec] = {}
+_SPECS: dict[int, Spec] = {}
 
 
 class WorkflowError(Exception):
@@ -56,11 +56,12 @@ class Problem:
 
 
 def spec_for(cycle: Cycle) -> Spec:
-    """The cycle's frozen spec, indexed once per version for the life of the process."""
-    version = cycle.spec_version.version
-    if version not in _SPECS:
-        _SPECS[version] = Spec(cycle.spec_version.content)
-    return _SPECS[version]
+    """The cycle's frozen spec, loaded and indexed once per version for the life of the process
+    (a stored version never changes, so the cache needs no invalidation)."""
+    spec = _SPECS.get(cycle.spec_version_id)
+    if spec is None:
+        spec = _SPECS[cycle.spec_version_id] = Spec(cycle.spec_version.content)
+    return spec
 
 
 def load_submission(cycle: Cycle, country: Country) -> Submission:

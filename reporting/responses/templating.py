@@ -6,7 +6,6 @@ from flask import Blueprint
 from flask_babel import format_decimal, lazy_gettext as _l
 
 from forms.relevance import as_json
-from forms.spec import Section
 from reporting.questionnaire.scale import STATUS_LABELS
 from reporting.responses.commitments import document_reference
 from reporting.responses.cycles import TRANSITIONS
@@ -19,24 +18,6 @@ AUDIT_ACTIONS = {
     "submission.state": _l("State changed"),
     "review.comment": _l("Comment from UNODC"),
 }
-
-
-def followup_items(section: Section, status_item: dict[str, Any]) -> list[dict[str, Any]]:
-    """Items asked about the same commitment as a status item: measures, evidence, indicators."""
-    commitment = status_item["commitments"][0]
-    return [
-        item for item in section.items
-        if item is not status_item and item["kind"] != "status" and item["commitments"][:1] == [commitment]
-    ]
-
-
-def other_items(section: Section) -> list[dict[str, Any]]:
-    """Items not shown under a status row: section comments and free-standing questions."""
-    with_status = {item["commitments"][0] for item in section.status_items}
-    return [
-        item for item in section.items
-        if item["kind"] != "status" and not (item["commitments"] and item["commitments"][0] in with_status)
-    ]
 
 
 def answer_text(item: dict[str, Any], value: Any) -> str:
@@ -71,8 +52,6 @@ def register_helpers(bp: Blueprint) -> None:
         "audit_action_label": lambda action: AUDIT_ACTIONS.get(action, action),
         "audit_value": audit_value,
         "answer_text": answer_text,
-        "followup_items": followup_items,
-        "other_items": other_items,
         "relevance_json": lambda item: as_json(item["show_if"]),
         "document_reference": document_reference,
     }

@@ -241,7 +241,7 @@ def _render_section(submission, section, form, editable, status=200, conflict=No
         form=form, editable=editable, conflict=conflict, comments=comments,
         carried=service.carried_keys(submission), progress=service.section_progress(section, answers),
         previous=sections[index - 1] if index else None, next=sections[index + 1] if index + 1 < len(sections) else None,
-        scale=STATUS_SCALE, commitments=spec.commitments,
+        scale=[(value, str(label)) for value, label in STATUS_SCALE], commitments=spec.commitments,
     ), status
 
 
