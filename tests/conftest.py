@@ -43,6 +43,14 @@ class IsolatedClient(FlaskClient):
         return contextvars.copy_context().run(run)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def compiled_catalogs():
+    """The app reads compiled .mo files; compile them from the .po files under test."""
+    from reporting.catalogs.check import TRANSLATIONS, run_babel
+
+    run_babel("compile", "-d", str(TRANSLATIONS))
+
+
 @pytest.fixture(scope="session")
 def template_database(tmp_path_factory) -> Path:
     from flask_migrate import upgrade

@@ -80,3 +80,36 @@ def test_focal_point_fills_a_section_and_submits(db, cycle, user_factory, live_s
     db.session.rollback()
     state = db.session.scalar(select(Submission.state).join(Country).where(Country.iso3 == "MEX", Submission.cycle_id == cycle.id))
     assert state == "submitted"
+
+
+@pytest.mark.parametrize("language", ["ar", "zh"])
+def test_screenshots_in_arabic_and_chinese(db, cycle, user_factory, live_server, browser, language):
+    """Data-entry page and dashboard in a right-to-left and a CJK script, kept in test-artifacts/."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.expected_conditions import staleness_of
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    user_factory("focal_point", "EGY" if language == "ar" else "CHN", email="fp@example.org")
+    user_factory("compiler", None, email="compiler@example.org")
+    iso3 = "EGY" if language == "ar" else "CHN"
+    ARTIFACTS.mkdir(exist_ok=True)
+    for email, path, name in (
+        ("fp@example.org", f"/cycles/2025/{iso3}/dr-prevention", "data-entry"),
+        ("compiler@example.org", "/cycles/2025/", "dashboard"),
+    ):
+        browser.delete_all_cookies()
+        browser.get(f"{live_server}/login")
+        switch = browser.find_element(By.CSS_SELECTOR, f'.language-switcher button[value="{language}"]')
+        switch.click()
+        WebDriverWait(browser, 10).until(staleness_of(switch))
+        browser.find_element(By.NAME, "email").send_keys(email)
+        browser.find_element(By.NAME, "password").send_keys("correct horse battery staple")
+        browser.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+        WebDriverWait(browser, 10).until(lambda driver: "/login" not in driver.current_url)
+        browser.get(f"{live_server}{path}")
+        html = browser.find_element(By.TAG_NAME, "html")
+        assert html.get_attribute("dir") == ("rtl" if language == "ar" else "ltr")
+        assert html.get_attribute("lang") == ("ar" if language == "ar" else "zh-CN")
+        brand = browser.find_element(By.CSS_SELECTOR, ".brand a").text
+        assert brand and not brand.isascii(), brand  # the interface is translated
+        browser.save_screenshot(str(ARTIFACTS / f"{name}-{language}.png"))
