@@ -68,7 +68,8 @@ case "$MODE" in
   demo)
     "$FLASK" db upgrade
     "$FLASK" demo
-    "$FLASK" report build --lang all
+    # The cycle report in all six languages, and the country profiles of the demo accounts' countries.
+    "$FLASK" report build --lang all --countries MEX,FRA,KEN,CHN,RUS,EGY
     echo
     echo "==> Serving the app at http://127.0.0.1:${PORT:-5000}/ — sign in with a demo account listed above."
     exec "$FLASK" run --host 127.0.0.1 --port "${PORT:-5000}"

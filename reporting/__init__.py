@@ -53,9 +53,10 @@ def _register_blueprints(app: Flask) -> None:
     from reporting.core.errors import init_app as init_errors
     from reporting.core.views import bp as core_bp
     from reporting.countries.views import bp as countries_bp
+    from reporting.reports.views import bp as reports_bp
     from reporting.responses.views import bp as responses_bp
 
-    for blueprint in (core_bp, accounts_bp, countries_bp, responses_bp, api_bp):
+    for blueprint in (core_bp, accounts_bp, countries_bp, responses_bp, reports_bp, api_bp):
         app.register_blueprint(blueprint)
     init_errors(app)
 
@@ -67,9 +68,10 @@ def _register_cli(app: Flask) -> None:
     from reporting.demo.cli import demo_command
     from reporting.questionnaire.cli import spec_cli
     from reporting.register.cli import register_cli
+    from reporting.reports.cli import report_cli
     from reporting.responses.cli import cycle_cli
 
-    for group in (users_cli, countries_cli, register_cli, spec_cli, cycle_cli, demo_command, translations_cli):
+    for group in (users_cli, countries_cli, register_cli, spec_cli, cycle_cli, report_cli, demo_command, translations_cli):
         app.cli.add_command(group)
 
 

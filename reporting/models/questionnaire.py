@@ -16,7 +16,8 @@ class SpecVersion(Base):
     version: Mapped[str] = mapped_column(String(32), unique=True)
     register_checksum: Mapped[str] = mapped_column(String(64))
     content_sha256: Mapped[str] = mapped_column(String(64))
-    content: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # Deferred: the content is large and read once per process (see responses.submissions.spec_for).
+    content: Mapped[dict[str, Any]] = mapped_column(JSON, deferred=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     def __repr__(self) -> str:

@@ -20,7 +20,7 @@ from reporting.countries.services import country_scopes
 from reporting.extensions import db
 from reporting.models import Answer, Country, Cycle, CycleState, ReviewComment, Role, Submission, SubmissionState, User
 
-_SPECS: dict[int, Spec] = {}
+_SPECS: dict[tuple[str, str], Spec] = {}
 
 
 class WorkflowError(Exception):
@@ -58,9 +58,11 @@ class Problem:
 def spec_for(cycle: Cycle) -> Spec:
     """The cycle's frozen spec, loaded and indexed once per version for the life of the process
     (a stored version never changes, so the cache needs no invalidation)."""
-    spec = _SPECS.get(cycle.spec_version_id)
+    stored = cycle.spec_version
+    key = (stored.version, stored.content_sha256)
+    spec = _SPECS.get(key)
     if spec is None:
-        spec = _SPECS[cycle.spec_version_id] = Spec(cycle.spec_version.content)
+        spec = _SPECS[key] = Spec(stored.content)
     return spec
 
 

@@ -1,0 +1,140 @@
+"""Report pages: compilers build and download everything; a country's users
+download their own country profile and their own answers, nothing else.
+
+Files are addressed by what they are (cycle, language, country, kind), found
+under the names the build gave them and served only if the build registered them.
+"""
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from reporting.accounts.access import STAFF_ROLES, roles_required, visible_country
+from reporting.countries.services import collation_key, country_name
+from reporting.extensions import db
+from reporting.models import Country, Cycle, ReportFile, Role
+from reporting.reports import exports
+from reporting.reports.build import DATA_FILES, build_status, data_path, profile_path, report_path, start_in_background
+from reporting.reports.services import ReportError, parse_languages
+from reporting.responses.cycles import CycleError, find_cycle
+from reporting.responses.labels import CYCLE_STATE_LABELS
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+ALL_ROLES = tuple(Role)
+EXPORT_TYPES = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+def _cycle(label: str) -> Cycle:
+    try:
+        return find_cycle(label)
+    except CycleError:
+        abort(404)
+
+
+def _language(lang: str) -> str:
+    if lang not in current_app.config["LANGUAGES"]:
+        abort(404)
+    return lang
+
+
+def _send(cycle: Cycle, relative: str):
+    """A file the build registered for this cycle, else 404."""
+    path = f"{cycle.label}/{relative}"
+    registered = db.session.scalar(select(ReportFile.id).where(ReportFile.cycle_id == cycle.id, ReportFile.path == path))
+    file = Path(current_app.config["REPORTS_DIR"]) / path
+    if registered is None or not file.is_file():
+        abort(404)
+    return send_file(file, as_attachment=True, download_name=file.name)
+
+
+def _listing(cycle: Cycle) -> dict:
+    """The cycle's registered files this user may download, by what they are."""
+    query = select(ReportFile).where(ReportFile.cycle_id == cycle.id)
+    if current_user.role_enum.is_country_bound:
+        query = query.where(ReportFile.country_id == current_user.country_id)
+    files = list(db.session.scalars(query))
+    by_path = {file.path.removeprefix(f"{cycle.label}/"): file for file in files}
+    countries = {c.id: c for c in db.session.scalars(select(Country).where(
+        Country.id.in_({file.country_id for file in files if file.country_id})))}
+    languages = current_app.config["LANGUAGES"]
+    profiles = {
+        country: [(lang, by_path[profile_path(cycle.label, lang, country.iso3)]) for lang in languages
+                  if profile_path(cycle.label, lang, country.iso3) in by_path]
+        for country in sorted(countries.values(), key=lambda c: collation_key(country_name(c)))
+    }
+    return {
+        "reports": [(lang, by_path[report_path(cycle.label, lang)]) for lang in languages
+                    if report_path(cycle.label, lang) in by_path],
+        "data": [(name, extension, by_path[data_path(cycle.label, name, extension)]) for name, extension in DATA_FILES
+                 if data_path(cycle.label, name, extension) in by_path],
+        "profiles": profiles,
+    }
+
+
+@bp.get("/")
+@roles_required(*ALL_ROLES)
+def index():
+    cycles = db.session.scalars(select(Cycle).order_by(Cycle.deadline.desc()))
+    return render_template("reports/index.html", cycles=cycles, state_labels=CYCLE_STATE_LABELS)
+
+
+@bp.get("/<label>/")
+@roles_required(*ALL_ROLES)
+def cycle(label: str):
+    cycle = _cycle(label)
+    staff = current_user.role_enum in STAFF_ROLES
+    status = build_status(Path(current_app.config["REPORTS_DIR"]) / cycle.label) if staff else None
+    return render_template("reports/cycle.html", cycle=cycle, status=status, staff=staff, **_listing(cycle))
+
+
+@bp.post("/<label>/build")
+@roles_required(*STAFF_ROLES)
+def build(label: str):
+    cycle = _cycle(label)
+    try:
+        languages = parse_languages(",".join(request.form.getlist("lang")) or "all")
+        start_in_background(cycle.label, languages, request.form.get("countries", "all"))
+    except ReportError as error:
+        flash(_("The reports could not be built: %(reason)s", reason=str(error)), "error")
+    else:
+        flash(_("The reports are being built. This page shows the progress."), "info")
+    return redirect(url_for("reports.cycle", label=cycle.label))
+
+
+@bp.get("/<label>/<lang>/report.pdf")
+@roles_required(*STAFF_ROLES)
+def report(label: str, lang: str):
+    return _send(_cycle(label), report_path(label, _language(lang)))
+
+
+@bp.get("/<label>/<lang>/<iso3>.pdf")
+@roles_required(*ALL_ROLES)
+def profile(label: str, lang: str, iso3: str):
+    country = visible_country(iso3)
+    return _send(_cycle(label), profile_path(label, _language(lang), country.iso3))
+
+
+@bp.get("/<label>/<kind>.<fmt>")
+@roles_required(*STAFF_ROLES)
+def data(label: str, kind: str, fmt: str):
+    """The built exports of every country: the aggregates and all answers."""
+    if (kind, fmt) not in DATA_FILES:
+        abort(404)
+    return _send(_cycle(label), data_path(label, kind, fmt))
+
+
+@bp.get("/<label>/<iso3>/<kind>.<fmt>")
+@roles_required(*ALL_ROLES)
+def country_answers(label: str, iso3: str, kind: str, fmt: str):
+    """One country's answers as they are now (every state), for its own users and for compilers."""
+    country = visible_country(iso3)
+    cycle = _cycle(label)
+    if kind != "answers" or fmt not in EXPORT_TYPES:
+        abort(404)
+    table = exports.answers_table(cycle, country)
+    body = exports.to_csv(table) if fmt == "csv" else exports.to_xlsx([table])
+    response = current_app.response_class(body, mimetype=EXPORT_TYPES[fmt])
+    response.headers["Content-Disposition"] = f'attachment; filename="answers-{country.iso3}-{cycle.label}.{fmt}"'
+    return response

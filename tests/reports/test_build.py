@@ -1,0 +1,157 @@
+"""``flask report build``: the files, the manifest, the database rows, and every bad input."""
+import hashlib
+import io
+import json
+import os
+from pathlib import Path
+
+from pypdf import PdfReader
+import pytest
+from sqlalchemy import func, select
+
+from reporting.models import AuditEvent, ReportFile
+from reporting.reports import build as build_module
+
+from .conftest import make_cycle
+
+REPORTS = ["en/progress-report-2026-en.pdf", "fr/progress-report-2026-fr.pdf"]
+PROFILES = ["en/country-profile-FRA-2026-en.pdf", "en/country-profile-NGA-2026-en.pdf",
+            "fr/country-profile-FRA-2026-fr.pdf", "fr/country-profile-NGA-2026-fr.pdf"]
+DATA = ["data/aggregates-2026.xlsx", "data/aggregates-status-2026.csv", "data/aggregates-indicators-2026.csv",
+        "data/answers-2026.xlsx", "data/answers-2026.csv"]
+
+
+def build(runner, *args):
+    return runner.invoke(args=["report", "build", *args])
+
+
+def leftovers(folder: Path) -> list[Path]:
+    return [path for path in folder.rglob("*") if path.name.endswith(".part") or path.name == ".build.lock"]
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])  # in this process, and in a pool of two
+def test_build_writes_pdfs_exports_manifest_and_rows(runner, app, db, cycles, workers):
+    result = build(runner, "--cycle", "2026", "--lang", "en,fr", "--countries", "FRA,NGA", "--workers", workers)
+    assert result.exit_code == 0, result.output
+    folder = Path(app.config["REPORTS_DIR"]) / "2026"
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["cycle"] == "2026"
+    assert sorted(manifest["files"]) == sorted(REPORTS + PROFILES + DATA)
+    for name, entry in manifest["files"].items():
+        data = (folder / name).read_bytes()
+        assert entry["sha256"] == hashlib.sha256(data).hexdigest() and entry["size"] == len(data)
+        if name.endswith(".pdf"):
+            assert entry["pages"] == len(PdfReader(io.BytesIO(data)).pages) > 0
+    assert manifest["files"]["en/country-profile-NGA-2026-en.pdf"]["country"] == "NGA"
+    assert not leftovers(folder)
+    rows = db.session.scalars(select(ReportFile).order_by(ReportFile.path)).all()
+    assert sorted(row.path for row in rows) == sorted(f"2026/{name}" for name in manifest["files"])
+    assert {row.kind for row in rows} == {"report", "profile", "aggregates", "answers"}
+    assert all((row.country_id is not None) == (row.kind == "profile") for row in rows)
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "reports.built")) == 1
+    assert "Wrote 11 files" in result.output
+
+
+def test_rebuilding_one_language_keeps_the_others_in_the_manifest(runner, app, cycles):
+    assert build(runner, "--lang", "en,fr", "--countries", "none").exit_code == 0  # the latest cycle: 2026
+    assert build(runner, "--lang", "fr", "--countries", "none").exit_code == 0
+    files = json.loads((Path(app.config["REPORTS_DIR"]) / "2026" / "manifest.json").read_text())["files"]
+    assert set(REPORTS) <= set(files)
+
+
+def test_build_to_another_folder_is_not_offered_in_the_web_ui(runner, db, cycles, tmp_path):
+    result = build(runner, "--lang", "en", "--countries", "none", "--out", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "out" / "2026" / REPORTS[0]).is_file()
+    assert "not offered for download in the web UI" in result.output
+    assert db.session.scalar(select(func.count()).select_from(ReportFile)) == 0
+
+
+def test_cycle_without_responses_builds_a_report_that_says_so(runner, app, db):
+    from datetime import date
+
+    make_cycle("2027", date(2027, 6, 30))
+    result = build(runner, "--lang", "en", "--countries", "none")
+    assert result.exit_code == 0, result.output
+    assert (Path(app.config["REPORTS_DIR"]) / "2027" / "en" / "progress-report-2027-en.pdf").is_file()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--cycle", "1999"], "unknown cycle '1999' (known cycles: 2025, 2026)"),
+        (["--lang", "en,xx"], "unknown language xx (use all or a comma-separated list of ar, zh, en, fr, ru, es)"),
+        (["--countries", "FRA,XXX"], "unknown country code XXX (use all, none or ISO 3166 alpha-3 codes"),
+        (["--workers", "0"], "Invalid value for '--workers'"),
+    ],
+)
+def test_bad_arguments(runner, app, cycles, args, message):
+    result = build(runner, *args)
+    assert result.exit_code != 0
+    assert message in result.output
+    assert not (Path(app.config["REPORTS_DIR"]) / "2026").exists() or not any((Path(app.config["REPORTS_DIR"]) / "2026").rglob("*.pdf"))
+
+
+def test_no_cycle_yet(runner, db):
+    result = build(runner)
+    assert result.exit_code == 1
+    assert "there is no reporting cycle yet" in result.output
+
+
+def test_unwritable_output_folder(runner, cycles, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    result = build(runner, "--lang", "en", "--countries", "none", "--out", str(blocker / "reports"))
+    assert result.exit_code == 1
+    assert f"cannot write to {blocker / 'reports' / '2026'}" in result.output
+
+
+def test_missing_fonts_name_the_debian_packages(runner, app, cycles, monkeypatch):
+    from reporting.reports import fonts
+
+    monkeypatch.setattr(fonts, "installed_families", lambda: {"Noto Sans"})
+    result = build(runner, "--lang", "ar,zh", "--countries", "none")
+    assert result.exit_code == 1
+    assert ("fonts not installed: Noto Naskh Arabic, Noto Sans CJK SC; "
+            "install them with: apt-get install fonts-noto-cjk fonts-noto-core") in result.output
+    assert not (Path(app.config["REPORTS_DIR"]) / "2026").exists()
+
+
+def test_a_failed_build_leaves_no_file_and_the_previous_build_intact(runner, app, cycles, monkeypatch):
+    assert build(runner, "--lang", "en", "--countries", "none").exit_code == 0
+    folder = Path(app.config["REPORTS_DIR"]) / "2026"
+    before = {path: path.read_bytes() for path in folder.rglob("*") if path.is_file()}
+
+    monkeypatch.setitem(build_module.TEMPLATES, "profile", "reports/pdf/no-such-template.html")
+    result = build(runner, "--lang", "en", "--countries", "FRA", "--workers", "1")
+    assert result.exit_code == 1
+    assert "template error in reports/pdf/no-such-template.html: TemplateNotFound" in result.output
+    assert {path: path.read_bytes() for path in folder.rglob("*") if path.is_file()} == before
+    assert not leftovers(folder)
+
+
+def test_a_failure_in_a_worker_process_cleans_up_too(runner, app, cycles, monkeypatch):
+    real = build_module.cycle_content
+
+    def broken(cycle):
+        content = real(cycle)
+        content.coverage = {}  # the cycle report formats it; the profiles and exports do not read it
+        return content
+
+    monkeypatch.setattr(build_module, "cycle_content", broken)
+    result = build(runner, "--lang", "en", "--countries", "FRA,NGA", "--workers", "2")
+    assert result.exit_code == 1
+    assert "template error in reports/pdf/cycle_report.html:" in result.output
+    folder = Path(app.config["REPORTS_DIR"]) / "2026"
+    assert not [path for path in folder.rglob("*") if path.is_file()]
+
+
+def test_one_build_per_cycle_at_a_time(runner, app, cycles):
+    folder = Path(app.config["REPORTS_DIR"]) / "2026"
+    folder.mkdir(parents=True)
+    (folder / ".build.lock").write_text(str(os.getpid()))
+    result = build(runner, "--lang", "en", "--countries", "none")
+    assert result.exit_code == 1
+    assert f"another build of this cycle is running (process {os.getpid()})" in result.output
+    (folder / ".build.lock").write_text("999999999")  # a process that no longer exists
+    assert build(runner, "--lang", "en", "--countries", "none").exit_code == 0

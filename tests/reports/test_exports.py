@@ -1,0 +1,65 @@
+"""CSV/XLSX exports of the aggregates and the answers."""
+from datetime import date
+import csv
+import io
+
+from openpyxl import load_workbook
+import pytest
+
+from reporting.extensions import db
+from reporting.models import Country
+from reporting.reports.content import cycle_content
+from reporting.reports.exports import aggregate_tables, answers_table, to_csv, to_xlsx
+
+from .conftest import FRENCH_TEXT, GERMAN_TEXT, MEASURES, N1, S1, make_cycle, make_submission
+
+
+def rows_of(table):
+    return [dict(zip(table.columns, row)) for row in table.rows]
+
+
+def test_aggregates_by_commitment_and_area(cycles):
+    status, indicators = aggregate_tables(cycle_content(cycles[1]))
+    by_area = {(row["question"], row["level"], row["m49"]): row for row in rows_of(status)}
+    world = by_area[(S1, "world", 1)]
+    assert world["area"] == "World" and world["member_states"] == 193 and world["replies"] == 4
+    assert (world["not_started"], world["planned"], world["in_progress"], world["implemented"], world["not_applicable"]) == (1, 0, 1, 2, 0)
+    assert world["response_rate"] == pytest.approx(4 / 193) and world["share_implemented"] == 0.5
+    assert world["previous_share_implemented"] == pytest.approx(1 / 3)
+    assert world["change_points"] == pytest.approx(100 * (1 / 2 - 1 / 3))
+    europe = by_area[(S1, "region", 150)]
+    assert (europe["area"], europe["member_states"], europe["replies"], europe["implemented"]) == ("Europe", 43, 3, 2)
+    assert europe["change_points"] is None  # change is reported worldwide only
+    assert by_area[(S1, "subregion", 419)]["replies"] == 0  # Latin America: every area has a row
+    sofia = by_area[("sofia2018.8.status", "world", 1)]
+    assert sofia["member_states"] == 60 and sofia["response_rate"] == pytest.approx(2 / 60)
+    indicator = {(row["level"], row["m49"]): row for row in rows_of(indicators)}[("world", 1)]
+    assert (indicator["question"], indicator["count"], indicator["sum"], indicator["median"]) == (N1, 4, 1450, 200)
+    assert (indicator["minimum"], indicator["maximum"], indicator["previous_median"]) == (50, 1000, 200)
+
+
+def test_answers_of_one_country_only(cycles):
+    france = db.session.query(Country).filter_by(iso3="FRA").one()
+    table = answers_table(cycles[1], france)
+    rows = rows_of(table)
+    assert {row["iso3"] for row in rows} == {"FRA"}
+    assert {row["question"]: row["value"] for row in rows}[MEASURES] == FRENCH_TEXT
+    assert GERMAN_TEXT not in to_csv(table).decode("utf-8-sig")
+    measures = next(row for row in rows if row["question"] == MEASURES)
+    assert (measures["commitment"], measures["kind"], measures["submission_state"]) == ("ungass2016.1.a", "text", "accepted")
+    everyone = {row["iso3"] for row in rows_of(answers_table(cycles[1]))}
+    assert everyone == {"FRA", "DEU", "GBR", "NGA", "MEX", "JPN", "PSE"}  # every state, for compilers
+
+
+def test_spreadsheet_formulas_are_neutralised(db):
+    cycle = make_cycle("2027", date(2027, 6, 30))
+    make_submission(cycle, "FRA", "submitted", {MEASURES: '=HYPERLINK("http://evil.example","x")', N1: -5})
+    table = answers_table(cycle)
+    text = to_csv(table).decode("utf-8-sig")
+    assert next(csv.reader(io.StringIO(text))) == table.columns
+    assert "'=HYPERLINK" in text and ",-5," in text  # numbers stay numbers
+    sheet = load_workbook(io.BytesIO(to_xlsx([table])))["answers"]
+    cells = [cell for row in sheet.iter_rows(min_row=2) for cell in row]
+    formula = next(cell for cell in cells if isinstance(cell.value, str) and "HYPERLINK" in cell.value)
+    assert formula.data_type == "s" and formula.value.startswith("'=")
+    assert -5 in [cell.value for cell in cells]

@@ -1,0 +1,180 @@
+"""The PDFs themselves: figures, headings, bookmarks, fonts, metadata, languages, privacy."""
+from datetime import date, datetime, timezone
+import io
+import logging
+import re
+
+from pypdf import PdfReader
+import pytest
+from sqlalchemy import select
+
+from reporting.database import write_transaction
+from reporting.extensions import db
+from reporting.models import Country
+from reporting.reports.content import country_responses, cycle_content
+from reporting.reports.render import Renderer, StaticFilesOnly
+from reporting.reports.services import ReportError
+
+from .conftest import FRENCH_TEXT, GERMAN_TEXT, embedded_fonts, make_cycle, outline_titles, pdf_text, render_pdf
+
+REPORT, PROFILE = "reports/pdf/cycle_report.html", "reports/pdf/country_profile.html"
+SCRIPTS = {"ar": "[\u0600-\u06ff]", "zh": "[\u4e00-\u9fff]", "ru": "[\u0400-\u04ff]"}
+# Germany, as CLDR names it in each language: it is in every report's list of reporting Member States.
+GERMANY = {"ar": "ألمانيا", "zh": "德国", "en": "Germany", "fr": "Allemagne", "ru": "Германия", "es": "Alemania"}
+
+
+def lines(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+@pytest.fixture
+def report(app, cycles):
+    return render_pdf(app, REPORT, "en", content=cycle_content(cycles[1]))
+
+
+def test_report_figures_and_headings(report):
+    text = lines(pdf_text(report.pdf))
+    for heading in ("Progress report, 2026 reporting cycle", "Contents", "Executive summary",
+                    "Demand reduction and related measures", "Prevention of drug use", "EU–CELAC cooperation",
+                    "Annex I. Methodology and response rates", "Annex II. Reporting Member States",
+                    "Annex III. Text of the commitments"):
+        assert heading in text
+    assert "Draft — includes submitted responses not yet accepted" in text
+    assert "4 of 193 (2%)" in text  # FRA, DEU, GBR (submitted), NGA
+    assert "4 Member States had their responses counted for the 2026 reporting cycle, a response rate of 2%." in text
+    # All commitments: 10 replies, 4 implemented, 3 in progress; S1 50% now against 1 in 3 in 2025.
+    assert "Across the 3 commitments reviewed, 40% of the replies report them implemented and 30% report them in progress." in text
+    assert "the share implemented rose by 17 percentage points" in text
+    assert "All commitments 3 10 40% 30% +17" in text
+    # Commitment rows: replies, response rate, the five statuses, share implemented, change.
+    assert "ungass2016.1.a 4 2% 1 0 1 2 0 50% +17" in text
+    assert "poa2009.I.A.2.c 4 2% 0 1 1 1 1 25% –" in text
+    assert "sofia2018.8 2 3% 0 0 1 1 0 50% –" in text  # 2 replies of the 60 EU and CELAC Member States
+    # The indicator: 100, 300, 50, 1000; the previous cycle's median 200.
+    assert "people 4 1,450 200 50 1,000 200" in text
+    assert "France Germany United Kingdom" in text and "Nigeria" in text and "Mexico" not in text
+    assert "Take effective and practical primary prevention measures that protect people from drug use." in text
+    assert "UNGASS 2016 outcome document, paragraph 1 (a)" in text
+
+
+def test_bookmarks_table_of_contents_and_page_numbers(report):
+    titles = outline_titles(report.pdf)
+    assert titles[:3] == ["Contents", "Executive summary", "Demand reduction and related measures"]
+    assert titles[3] == ["Prevention of drug use"]
+    assert titles[4:6] == ["Supply reduction and related measures", ["EU–CELAC cooperation"]]
+    assert titles[-3:] == ["Annex I. Methodology and response rates", "Annex II. Reporting Member States",
+                           "Annex III. Text of the commitments"]
+    reader = PdfReader(io.BytesIO(report.pdf))
+    contents = lines(reader.pages[1].extract_text())
+    assert re.search(r"Executive summary \.+ ?3", contents)
+    assert lines(reader.pages[2].extract_text()).rstrip().endswith("3")  # the page number in the footer
+
+
+def test_fonts_are_embedded_subsets_and_metadata_is_set(report):
+    fonts = embedded_fonts(report.pdf)
+    assert fonts and all(fonts.values())
+    assert all(re.match(r"/[A-Z]{6}\+", name) for name in fonts)
+    reader = PdfReader(io.BytesIO(report.pdf))
+    assert reader.metadata.title == "Progress report, 2026 reporting cycle"
+    assert reader.metadata.creation_date.date() == date.today()
+    assert reader.trailer["/Root"]["/Lang"] == "en"
+    assert report.pages == len(reader.pages) and not report.missing_glyphs
+
+
+def test_published_report_counts_accepted_only_and_is_not_a_draft(app, cycles):
+    with write_transaction():
+        cycles[1].state = "published"
+        cycles[1].published_at = datetime(2026, 9, 1, tzinfo=timezone.utc)
+    pdf = render_pdf(app, REPORT, "en", content=cycle_content(cycles[1])).pdf
+    text = lines(pdf_text(pdf))
+    assert "Draft" not in text
+    assert "3 of 193 (2%)" in text and "United Kingdom" not in text
+    assert PdfReader(io.BytesIO(pdf)).metadata.creation_date.date() == date(2026, 9, 1)
+
+
+def test_cycle_without_responses_is_a_valid_report(app, db):
+    pdf = render_pdf(app, REPORT, "en", content=cycle_content(make_cycle("2027", date(2027, 6, 30)))).pdf
+    text = lines(pdf_text(pdf))
+    assert "No response has been counted for this reporting cycle yet." in text
+    assert "0 of 193 (0%)" in text
+    assert "No Member State has had its response counted for this reporting cycle yet." in text
+
+
+def profile(app, cycle, iso3: str, language: str = "en") -> str:
+    country = db.session.scalar(select(Country).where(Country.iso3 == iso3))
+    content = cycle_content(cycle)
+    response = country_responses(cycle, [country])[0]
+    return lines(pdf_text(render_pdf(app, PROFILE, language, content=content, response=response).pdf))
+
+
+def test_country_profile_holds_its_own_free_text_only(app, cycles):
+    france, germany = profile(app, cycles[1], "FRA"), profile(app, cycles[1], "DEU")
+    assert FRENCH_TEXT in france and "Commentaire français" in france
+    assert GERMAN_TEXT not in france
+    assert GERMAN_TEXT in germany
+    assert FRENCH_TEXT not in germany and "Commentaire français" not in germany
+    # Against the region and the world: S1 implemented by 2 of 3 in Europe, 2 of 4 worldwide; FRA's indicator 100.
+    assert "Primary prevention measures ungass2016.1.a Implemented 67% 50%" in france
+    assert "People in drug treatment (people) poa2009.I.A.2.c 100 100 200" in france
+    assert "France replied on 3 commitments in the 2026 reporting cycle." in france
+
+
+def test_country_profile_of_a_response_that_does_not_count(app, cycles):
+    text = profile(app, cycles[1], "MEX")
+    assert "Mexico has no response counted for the 2026 reporting cycle." in text
+    assert "[DEMO]" not in text and "No reply" in text
+
+
+@pytest.mark.parametrize("language", ["ar", "zh", "en", "fr", "ru", "es"])
+def test_every_language_has_text_in_its_script_and_no_missing_glyph(app, cycles, language, caplog):
+    caplog.set_level(logging.WARNING, logger="weasyprint")
+    rendered = render_pdf(app, REPORT, language, content=cycle_content(cycles[1]))
+    text = pdf_text(rendered.pdf)
+    assert GERMANY[language] in text
+    if language in SCRIPTS:
+        assert len(re.findall(SCRIPTS[language], text)) > 20
+    assert not rendered.missing_glyphs and ".notdef" not in caplog.text
+    assert all(embedded_fonts(rendered.pdf).values())
+    reader = PdfReader(io.BytesIO(rendered.pdf))
+    assert reader.trailer["/Root"]["/Lang"] == ("zh-CN" if language == "zh" else language)
+    assert "Take effective and practical primary prevention measures" in lines(text)  # quoted in English
+
+
+def test_arabic_report_is_right_to_left_with_mirrored_bars(app, cycles):
+    renderer = Renderer(app)
+    content = cycle_content(cycles[1])
+    arabic, english = (renderer.html(REPORT, language, content=content) for language in ("ar", "en"))
+    assert '<html lang="ar" dir="rtl">' in arabic and '<html lang="en" dir="ltr">' in english
+    assert 'font-family: "Noto Naskh Arabic", "Noto Sans", "Noto Sans CJK SC"' in arabic
+    assert '<p lang="en" dir="ltr">Take effective' in arabic
+    assert "@top-right { content: string(doctitle)" in arabic and "@top-left { content: string(doctitle)" in english
+    # The "All commitments" bar starts with 10% not started: at the left edge in English, the right in Arabic.
+    assert '<rect x="0.000" y="0" width="10.000" height="10" fill="#c0504d"/>' in english
+    assert '<rect x="90.000" y="0" width="10.000" height="10" fill="#c0504d"/>' in arabic
+
+
+def test_a_failing_template_names_the_file_and_line(app, cycles, monkeypatch):
+    from reporting.reports import render
+
+    def broken(_value):
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(render, "_percent", broken)
+    with pytest.raises(ReportError, match=r"template error in reports/pdf/cycle_report\.html:\d+: ZeroDivisionError"):
+        Renderer(app).html(REPORT, "en", content=cycle_content(cycles[1]))
+
+
+def test_reports_load_nothing_but_the_apps_static_files(app):
+    fetcher = StaticFilesOnly()
+    assert b"table-layout: fixed" in fetcher.fetch(render_static("reports/print.css")).read()
+    for url in ("file:///etc/passwd", "https://example.org/style.css", render_static("../templates/base.html")):
+        with pytest.raises(ValueError, match="may only load the app's static files"):
+            fetcher.fetch(url)
+    with pytest.raises(ReportError, match="may only load the app's static files"):
+        Renderer(app).pdf('<img src="https://example.org/logo.png">')
+
+
+def render_static(path: str) -> str:
+    from reporting.reports.render import BASE_URL
+
+    return BASE_URL + path
