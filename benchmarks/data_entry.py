@@ -18,6 +18,7 @@ from jinja2 import Environment
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.timing import timed  # noqa: E402
 from reporting import create_app  # noqa: E402
 
 # The same page as responses/section.html written as a plain template over
@@ -36,15 +37,10 @@ aria-labelledby="label-{{ item.key }} head-{{ value }}"></td>{% endfor %}</tr>
 </tbody></table><button>Save</button></form></main></body></html>""")
 
 
-def timed(function, repeat: int) -> float:
-    """Median wall time in milliseconds over ``repeat`` runs (after one warm-up run)."""
+def median_ms(function, repeat: int) -> float:
+    """Median wall time in milliseconds over ``repeat`` runs, after one warm-up run."""
     function()
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        function()
-        samples.append((time.perf_counter() - start) * 1000)
-    return statistics.median(samples)
+    return 1000 * statistics.median(timed(function, repeat))
 
 
 def main() -> None:
@@ -85,15 +81,15 @@ def run(app, repeat: int) -> None:
     response = client.get(url)
     assert response.status_code == 200, (response.status_code, response.headers.get("Location"))
 
-    page_ms = timed(lambda: client.get(url), repeat)
+    page_ms = median_ms(lambda: client.get(url), repeat)
     texts = {key: commitment["text"] for key, commitment in spec["commitments"].items()}
     scale = [(value, value.replace("_", " ").capitalize()) for value in STATUS_VALUES]
     render_static = lambda: STATIC_PAGE.render(title=section.title, items=section.items, texts=texts, scale=scale)  # noqa: E731
-    static_ms = timed(render_static, repeat)
+    static_ms = median_ms(render_static, repeat)
     bare = Flask("static-page")
     bare.add_url_rule("/page", "page", render_static)
     bare_client = bare.test_client()
-    served_ms = timed(lambda: bare_client.get("/page"), repeat)
+    served_ms = median_ms(lambda: bare_client.get("/page"), repeat)
 
     counter = iter(range(10**9))
 

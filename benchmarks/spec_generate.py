@@ -21,21 +21,13 @@ sys.path.insert(0, str(ROOT))
 
 from pyxform.xls2xform import convert  # noqa: E402
 
+from benchmarks.timing import timed  # noqa: E402
 from reporting import create_app  # noqa: E402
 from reporting.questionnaire.generate import generate_spec  # noqa: E402
 from reporting.questionnaire.schema import SPECS_DIR, dump_spec, validate_spec  # noqa: E402
 from reporting.questionnaire.versions import newest_spec, next_version, spec_files  # noqa: E402
 from reporting.questionnaire.xlsform import xlsform_bytes  # noqa: E402
 from reporting.register.build import build_register, load_register, register_checksum, write_register  # noqa: E402
-
-
-def timed(function, repeats: int) -> list[float]:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return times
 
 
 def main() -> None:

@@ -5,6 +5,11 @@ and loaded with the Member States), so tests are isolated without mocks and
 without paying for the migration each time.
 """
 import contextvars
+from datetime import date
+import os
+import uuid
+import hashlib
+import json
 from pathlib import Path
 import re
 import shutil
@@ -12,10 +17,14 @@ import shutil
 import flask.globals
 from flask.testing import FlaskClient
 import pytest
+from sqlalchemy import create_engine, text
+import yaml
 
 from reporting import create_app
 from reporting.database import write_transaction
 from reporting.extensions import db as _db, limiter
+from reporting.models import SpecVersion
+from reporting.responses.cycles import open_cycle
 
 PASSWORD = "correct horse battery staple"
 
@@ -135,3 +144,135 @@ def login_as(client):
         return user
 
     return _login_as
+
+
+# --- a small inline questionnaire and helpers to drive the data-entry pages ---
+
+SPEC_YAML = """
+spec_id: arq
+version: 9.0.0
+register_checksum: "0000"
+title: Test questionnaire
+pillars:
+  - key: demand_reduction
+    title: Demand reduction and related measures
+    sections:
+      - key: dr-prevention
+        title: Prevention
+        chapter: 1
+        scope: [global]
+        context: []
+        items:
+          - {key: t.1.status, kind: status, commitments: [t.1], label: Prevention programmes, required: true}
+          - key: t.1.measures
+            kind: text
+            commitments: [t.1]
+            label: Measures taken
+            max_length: 200
+            show_if: "t.1.status in ['planned', 'in_progress', 'implemented']"
+          - {key: t.2.status, kind: status, commitments: [t.2], label: Treatment services, required: true}
+          - key: t.2.indicator.1
+            kind: number
+            commitments: [t.2]
+            label: People in treatment
+            number: {type: integer, unit: persons, min: 0, max: 1000000}
+          - key: t.2.indicator.2
+            kind: number
+            commitments: [t.2]
+            label: Treatment coverage
+            number: {type: percent, unit: "%"}
+          - {key: dr-prevention.comments, kind: comment, commitments: [], label: Comments on this section}
+        checks:
+          - key: coverage-needs-treatment
+            expr: "t.2.indicator.2 == 0 or t.2.indicator.1 > 0"
+            message: Coverage above zero needs people in treatment.
+  - key: supply_reduction
+    title: Supply reduction and related measures
+    sections:
+      - key: sr-precursors
+        title: Precursors
+        chapter: 5
+        scope: [global]
+        context: []
+        items:
+          - {key: t.3.status, kind: status, commitments: [t.3], label: Precursor controls, required: true}
+          - {key: t.3.evidence, kind: url, commitments: [t.3], label: Evidence (link)}
+        checks: []
+      - key: sofia-cooperation
+        title: EU–CELAC cooperation
+        chapter: 6
+        scope: [eu, celac]
+        context: []
+        items:
+          - {key: s.1.status, kind: status, commitments: [s.1], label: Bi-regional cooperation, required: true}
+        checks: []
+"""
+SPEC = yaml.safe_load(SPEC_YAML)
+
+
+def store_spec(content: dict) -> SpecVersion:
+    text = json.dumps(content, sort_keys=True)
+    spec = SpecVersion(
+        spec_id=content["spec_id"], version=content["version"], register_checksum=content["register_checksum"],
+        content_sha256=hashlib.sha256(text.encode()).hexdigest(), content=content,
+    )
+    _db.session.add(spec)
+    return spec
+
+
+@pytest.fixture
+def spec_version(app):
+    with write_transaction():
+        spec = store_spec(SPEC)
+    return spec
+
+
+@pytest.fixture
+def cycle(spec_version):
+    with write_transaction():
+        cycle = open_cycle("2025", spec_version.version, date(2026, 6, 30))
+    return cycle
+
+
+def form_state(client, path: str) -> dict:
+    """The hidden fields of a page's questionnaire form: csrf_token and base_version."""
+    page = client.get(path).get_data(as_text=True)
+    fields = dict(re.findall(r'<input[^>]*name="(csrf_token|base_version)"[^>]*value="([^"]*)"', page))
+    assert "csrf_token" in fields, f"no form on {path}"
+    return fields
+
+
+def post_section(client, section: str, answers: dict, country: str = "FRA", state: dict | None = None):
+    path = f"/cycles/2025/{country}/{section}"
+    state = state or form_state(client, path)
+    return client.post(path, data={**state, **answers})
+
+
+# --- PostgreSQL, the deployment database ---
+
+SERVER_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+@pytest.fixture
+def postgres_app(tmp_path):
+    if not SERVER_URL:
+        if os.environ.get("CI"):
+            pytest.fail("TEST_DATABASE_URL is not set: bootstrap.sh test starts PostgreSQL and sets it")
+        pytest.skip("no PostgreSQL server (set TEST_DATABASE_URL)")
+    name = f"reporting_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(SERVER_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = SERVER_URL.rsplit("/", 1)[0] + f"/{name}"
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": url})
+    try:
+        with app.app_context():
+            yield app
+            from reporting.extensions import db
+
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

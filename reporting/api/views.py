@@ -4,7 +4,7 @@ Authentication is the browser session (with a CSRF header on writes) or a
 bearer token (`flask users token`). Every route goes through the same guards
 as the pages; every error is JSON, with field messages on 422.
 """
-from flask import Blueprint, abort, jsonify, request
+from flask import Blueprint, jsonify, request
 from flask_login import current_user
 from marshmallow import ValidationError
 from sqlalchemy import select
@@ -12,12 +12,13 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from forms import section_form_class
-from reporting.accounts.access import STAFF_ROLES, visible_country
+from reporting.accounts.access import STAFF_ROLES
 from reporting.core.errors import render_error
 from reporting.database import write_transaction
 from reporting.extensions import csrf, db, login_manager
 from reporting.models import Country, Cycle, Submission
 from reporting.responses import submissions as service
+from reporting.responses.loaders import cycle_or_404, submission_or_404
 from reporting.api.openapi import openapi_document
 from reporting.api.schemas import (
     AnswersUpdateSchema, CycleSchema, ReviewSchema, SubmissionSchema, SubmissionSummarySchema, VersionSchema,
@@ -64,22 +65,6 @@ def workflow_error(error: service.WorkflowError):
     return render_error(error.status, str(error.message), details)
 
 
-def load_cycle(label: str) -> Cycle:
-    cycle = db.session.scalar(select(Cycle).where(Cycle.label == label))
-    if cycle is None:
-        abort(404)
-    return cycle
-
-
-def load_submission(label: str, iso3: str) -> Submission:
-    cycle = load_cycle(label)
-    country = visible_country(iso3)
-    try:
-        return service.load_submission(cycle, country)
-    except service.NotAllowed:
-        abort(404)
-
-
 @bp.get("/cycles")
 def cycles():
     rows = db.session.scalars(select(Cycle).order_by(Cycle.deadline.desc())).all()
@@ -88,20 +73,20 @@ def cycles():
 
 @bp.get("/cycles/<label>")
 def cycle(label: str):
-    return jsonify(CycleSchema().dump(load_cycle(label)))
+    return jsonify(CycleSchema().dump(cycle_or_404(label)))
 
 
 @bp.get("/cycles/<label>/spec")
 def spec(label: str):
     """The questionnaire frozen for the cycle, exactly as the forms use it."""
-    return jsonify(load_cycle(label).spec_version.content)
+    return jsonify(cycle_or_404(label).spec_version.content)
 
 
 @bp.get("/cycles/<label>/submissions")
 def submissions(label: str):
     """Compilers get every Member State; a country's users get their own only."""
     query = (
-        select(Submission).join(Country).where(Submission.cycle_id == load_cycle(label).id)
+        select(Submission).join(Country).where(Submission.cycle_id == cycle_or_404(label).id)
         .options(selectinload(Submission.country)).order_by(Country.iso3)
     )
     if current_user.role_enum not in STAFF_ROLES:
@@ -111,13 +96,13 @@ def submissions(label: str):
 
 @bp.get("/cycles/<label>/submissions/<iso3>")
 def submission(label: str, iso3: str):
-    return jsonify(SubmissionSchema().dump(load_submission(label, iso3)))
+    return jsonify(SubmissionSchema().dump(submission_or_404(label, iso3)))
 
 
 @bp.patch("/cycles/<label>/submissions/<iso3>/answers")
 def update_answers(label: str, iso3: str):
     """Change some answers (null clears one). Validated exactly as the web form validates them."""
-    submission = load_submission(label, iso3)
+    submission = submission_or_404(label, iso3)
     body = _body(AnswersUpdateSchema())
     spec = service.spec_for(submission.cycle)
     sections = {section.key: section for section in service.sections_for(submission)}
@@ -152,7 +137,7 @@ def update_answers(label: str, iso3: str):
 
 @bp.post("/cycles/<label>/submissions/<iso3>/submit")
 def submit(label: str, iso3: str):
-    submission = load_submission(label, iso3)
+    submission = submission_or_404(label, iso3)
     body = _body(VersionSchema())
     with write_transaction():
         problems = service.submit(submission, body["base_version"], current_user)
@@ -166,7 +151,7 @@ def submit(label: str, iso3: str):
 
 @bp.post("/cycles/<label>/submissions/<iso3>/review")
 def review(label: str, iso3: str):
-    submission = load_submission(label, iso3)
+    submission = submission_or_404(label, iso3)
     body = _body(ReviewSchema())
     with write_transaction():
         if body["action"] == "accept":

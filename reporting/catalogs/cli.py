@@ -55,6 +55,6 @@ def check() -> None:
     for problem in problems[:200]:
         click.echo(str(problem), err=True)
     if problems:
-        more = f" (first 200 shown)" if len(problems) > 200 else ""
+        more = " (first 200 shown)" if len(problems) > 200 else ""
         raise click.ClickException(f"{len(problems)} translation problem(s){more}")
     click.echo("All six catalogs are complete and up to date.")

@@ -18,19 +18,12 @@ from reporting.models import Country, Cycle, ReportFile, Role
 from reporting.reports import exports
 from reporting.reports.build import DATA_FILES, build_status, data_path, profile_path, report_path, start_in_background
 from reporting.reports.services import ReportError, parse_languages
-from reporting.responses.cycles import CycleError, find_cycle
+from reporting.responses.loaders import cycle_or_404
 from reporting.responses.labels import CYCLE_STATE_LABELS
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 ALL_ROLES = tuple(Role)
 EXPORT_TYPES = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
-
-
-def _cycle(label: str) -> Cycle:
-    try:
-        return find_cycle(label)
-    except CycleError:
-        abort(404)
 
 
 def _language(lang: str) -> str:
@@ -83,7 +76,7 @@ def index():
 @bp.get("/<label>/")
 @roles_required(*ALL_ROLES)
 def cycle(label: str):
-    cycle = _cycle(label)
+    cycle = cycle_or_404(label)
     staff = current_user.role_enum in STAFF_ROLES
     status = build_status(Path(current_app.config["REPORTS_DIR"]) / cycle.label) if staff else None
     return render_template("reports/cycle.html", cycle=cycle, status=status, staff=staff, **_listing(cycle))
@@ -92,7 +85,7 @@ def cycle(label: str):
 @bp.post("/<label>/build")
 @roles_required(*STAFF_ROLES)
 def build(label: str):
-    cycle = _cycle(label)
+    cycle = cycle_or_404(label)
     try:
         languages = parse_languages(",".join(request.form.getlist("lang")) or "all")
         start_in_background(cycle.label, languages, request.form.get("countries", "all"))
@@ -106,14 +99,14 @@ def build(label: str):
 @bp.get("/<label>/<lang>/report.pdf")
 @roles_required(*STAFF_ROLES)
 def report(label: str, lang: str):
-    return _send(_cycle(label), report_path(label, _language(lang)))
+    return _send(cycle_or_404(label), report_path(label, _language(lang)))
 
 
 @bp.get("/<label>/<lang>/<iso3>.pdf")
 @roles_required(*ALL_ROLES)
 def profile(label: str, lang: str, iso3: str):
     country = visible_country(iso3)
-    return _send(_cycle(label), profile_path(label, _language(lang), country.iso3))
+    return _send(cycle_or_404(label), profile_path(label, _language(lang), country.iso3))
 
 
 @bp.get("/<label>/<kind>.<fmt>")
@@ -122,7 +115,7 @@ def data(label: str, kind: str, fmt: str):
     """The built exports of every country: the aggregates and all answers."""
     if (kind, fmt) not in DATA_FILES:
         abort(404)
-    return _send(_cycle(label), data_path(label, kind, fmt))
+    return _send(cycle_or_404(label), data_path(label, kind, fmt))
 
 
 @bp.get("/<label>/<iso3>/<kind>.<fmt>")
@@ -130,7 +123,7 @@ def data(label: str, kind: str, fmt: str):
 def country_answers(label: str, iso3: str, kind: str, fmt: str):
     """One country's answers as they are now (every state), for its own users and for compilers."""
     country = visible_country(iso3)
-    cycle = _cycle(label)
+    cycle = cycle_or_404(label)
     if kind != "answers" or fmt not in EXPORT_TYPES:
         abort(404)
     table = exports.answers_table(cycle, country)

@@ -3,7 +3,7 @@ import csv
 import io
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_date, gettext as _
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
@@ -11,38 +11,22 @@ from sqlalchemy.orm.exc import StaleDataError
 from wtforms.fields.choices import SelectChoice
 
 from forms import section_form_class
-from reporting.accounts.access import STAFF_ROLES, roles_required, visible_country
+from reporting.accounts.access import STAFF_ROLES, roles_required
 from reporting.countries.services import country_name, region_name
 from reporting.database import write_transaction
 from reporting.extensions import db
-from reporting.models import AuditEvent, Country, Cycle, CycleState, SpecVersion, SubmissionState
+from reporting.models import AuditEvent, Country, Cycle, CycleState, SpecVersion
 from reporting.questionnaire.scale import STATUS_SCALE
 from reporting.responses import cycles as cycle_service
 from reporting.responses import submissions as service
 from reporting.responses.dashboard import dashboard_rows
+from reporting.responses.loaders import cycle_or_404, submission_or_404
 from reporting.responses.forms import CsrfForm, CycleForm, VersionForm
 from reporting.responses.templating import register_helpers
 from reporting.responses.labels import CYCLE_STATE_LABELS, SUBMISSION_STATE_LABELS
 
 bp = Blueprint("responses", __name__, url_prefix="/cycles")
 register_helpers(bp)
-
-def load_cycle(label: str) -> Cycle:
-    cycle = db.session.scalar(select(Cycle).where(Cycle.label == label))
-    if cycle is None:
-        abort(404)
-    return cycle
-
-
-def load_submission(label: str, iso3: str):
-    """The one loader for a submission in a URL: 404 unknown, 403 another country's."""
-    cycle = load_cycle(label)
-    country = visible_country(iso3)
-    try:
-        return service.load_submission(cycle, country)
-    except service.NotAllowed:
-        abort(404)
-
 
 def base_version() -> int:
     raw = request.form.get("base_version", "")
@@ -90,7 +74,7 @@ def create():
 @bp.post("/<label>/state")
 @roles_required(*STAFF_ROLES)
 def change_state(label: str):
-    cycle = load_cycle(label)
+    cycle = cycle_or_404(label)
     try:
         target = CycleState(request.form.get("state", ""))
     except ValueError:
@@ -109,7 +93,7 @@ def change_state(label: str):
 @bp.get("/<label>/")
 @login_required
 def dashboard(label: str):
-    cycle = load_cycle(label)
+    cycle = cycle_or_404(label)
     if current_user.role_enum.is_country_bound:
         return redirect(url_for("responses.submission", label=label, iso3=current_user.country.iso3))
     region = request.args.get("region", type=int)
@@ -125,7 +109,7 @@ def dashboard(label: str):
 @bp.get("/<label>/dashboard.csv")
 @roles_required(*STAFF_ROLES)
 def dashboard_csv(label: str):
-    cycle = load_cycle(label)
+    cycle = cycle_or_404(label)
     rows = dashboard_rows(cycle, request.args.get("region", type=int), request.args.get("state"))
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -147,7 +131,7 @@ def dashboard_csv(label: str):
 @bp.get("/<label>/<iso3>/")
 @login_required
 def submission(label: str, iso3: str):
-    submission = load_submission(label, iso3)
+    submission = submission_or_404(label, iso3)
     return _render_overview(submission)
 
 
@@ -172,7 +156,7 @@ def _render_overview(submission, problems=None, status=200):
 @bp.route("/<label>/<iso3>/<section_key>", methods=["GET", "POST"])
 @login_required
 def section(label: str, iso3: str, section_key: str):
-    submission = load_submission(label, iso3)
+    submission = submission_or_404(label, iso3)
     spec = service.spec_for(submission.cycle)
     section = spec.section(section_key)
     if section is None or section not in service.sections_for(submission):
@@ -248,7 +232,7 @@ def _render_section(submission, section, form, editable, status=200, conflict=No
 @bp.post("/<label>/<iso3>/submit")
 @login_required
 def submit(label: str, iso3: str):
-    submission = load_submission(label, iso3)
+    submission = submission_or_404(label, iso3)
     if not VersionForm().validate_on_submit():
         abort(400)
     try:
@@ -267,7 +251,7 @@ def submit(label: str, iso3: str):
 @bp.post("/<label>/<iso3>/review")
 @roles_required(*STAFF_ROLES)
 def review(label: str, iso3: str):
-    submission = load_submission(label, iso3)
+    submission = submission_or_404(label, iso3)
     if not VersionForm().validate_on_submit():
         abort(400)
     action = request.form.get("action")
@@ -293,7 +277,7 @@ def review(label: str, iso3: str):
 @bp.get("/<label>/<iso3>/history")
 @login_required
 def history(label: str, iso3: str):
-    submission = load_submission(label, iso3)
+    submission = submission_or_404(label, iso3)
     events = db.session.scalars(
         select(AuditEvent).where(AuditEvent.submission_id == submission.id).order_by(AuditEvent.id.desc())
     ).all()

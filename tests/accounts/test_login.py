@@ -1,7 +1,4 @@
 """Signing in and out through the real app: sessions, rate limits, CSRF."""
-from datetime import timedelta
-
-from flask import session
 from sqlalchemy import select
 
 from reporting.models import AuditEvent

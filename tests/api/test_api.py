@@ -6,8 +6,6 @@ from sqlalchemy import func, select
 from reporting.accounts.services import create_api_token
 from reporting.database import write_transaction
 from reporting.models import Answer, AuditEvent
-from tests.conftest import login
-from tests.responses.conftest import cycle, spec_version  # noqa: F401  (fixtures)
 
 
 def token_for(user_factory, role, country=None, email=None):

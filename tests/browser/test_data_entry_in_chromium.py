@@ -8,7 +8,6 @@ from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from reporting.models import Country, Submission
-from tests.responses.conftest import cycle, spec_version  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"

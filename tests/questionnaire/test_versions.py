@@ -61,7 +61,7 @@ def test_diff_shows_added_removed_and_reworded_items_by_section(change):
     assert f"+ added    {NEW['id']}.status [status] — new question" in text
     assert f"~ reworded {reworded['id']}.status [status] (label, text of {reworded['id']}) — answer carries" in text
     markdown = to_markdown(diff)
-    assert markdown.startswith(f"# arq 1.0.0 → 2.0.0\n")
+    assert markdown.startswith("# arq 1.0.0 → 2.0.0\n")
     assert f"| removed | `{removed['id']}.status` | status |" in markdown
 
 

@@ -3,14 +3,12 @@ from datetime import date
 
 import pytest
 
-from tests.core.test_postgresql import postgres_app  # noqa: F401  (fixture)
-
 from .conftest import ANSWERS, N1, PREVIOUS_ANSWERS, S1, fill, make_cycle
 
 pytestmark = pytest.mark.postgres
 
 
-def test_figures_on_postgresql(postgres_app):  # noqa: F811
+def test_figures_on_postgresql(postgres_app):
     from flask_migrate import upgrade
 
     from reporting.countries.services import load_countries

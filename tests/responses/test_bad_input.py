@@ -3,7 +3,7 @@ import pytest
 from sqlalchemy import func, select
 
 from reporting.models import Answer, AuditEvent
-from tests.responses.conftest import form_state, post_section
+from tests.conftest import form_state, post_section
 
 
 def counts(db):

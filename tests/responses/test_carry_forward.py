@@ -6,7 +6,7 @@ from sqlalchemy import select, update
 from reporting.database import write_transaction
 from reporting.models import Answer, Country, Submission
 from reporting.responses.cycles import open_cycle
-from tests.responses.conftest import form_state, post_section
+from tests.conftest import form_state, post_section
 
 
 def test_accepted_answers_prefill_the_next_cycle(app, db, client, cycle, login_as):

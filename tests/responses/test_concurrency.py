@@ -3,7 +3,7 @@ from sqlalchemy import select
 
 from reporting.models import Answer
 from tests.conftest import PASSWORD, login
-from tests.responses.conftest import form_state, post_section
+from tests.conftest import form_state, post_section
 
 
 def test_stale_save_is_refused_with_409_and_keeps_input(app, db, cycle, user_factory):

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 import pytest
 
 from tests.conftest import login
-from tests.responses.conftest import post_section
+from tests.conftest import post_section
 
 SECRET = "CONFIDENTIAL-DEU-MEASURES"
 OTHER_COUNTRIES = ["DEU", "KEN", "CHN", "MEX"]

@@ -2,9 +2,9 @@
 return, correct, resubmit, accept — and the audit log of every step."""
 from sqlalchemy import select
 
-from reporting.models import Answer, AuditEvent, Submission
+from reporting.models import AuditEvent, Submission
 from tests.conftest import csrf_token, login
-from tests.responses.conftest import form_state, post_section
+from tests.conftest import form_state, post_section
 
 
 def submission_of(db, cycle, iso3):
