@@ -2,7 +2,9 @@
 from datetime import date, datetime, timezone
 import io
 import logging
+from pathlib import Path
 import re
+import subprocess
 
 from pypdf import PdfReader
 import pytest
@@ -17,6 +19,7 @@ from reporting.reports.services import ReportError
 
 from .conftest import FRENCH_TEXT, GERMAN_TEXT, embedded_fonts, make_cycle, outline_titles, pdf_text, render_pdf
 
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 REPORT, PROFILE = "reports/pdf/cycle_report.html", "reports/pdf/country_profile.html"
 SCRIPTS = {"ar": "[\u0600-\u06ff]", "zh": "[\u4e00-\u9fff]", "ru": "[\u0400-\u04ff]"}
 # Germany, as CLDR names it in each language: it is in every report's list of reporting Member States.
@@ -138,6 +141,18 @@ def test_every_language_has_text_in_its_script_and_no_missing_glyph(app, cycles,
     reader = PdfReader(io.BytesIO(rendered.pdf))
     assert reader.trailer["/Root"]["/Lang"] == ("zh-CN" if language == "zh" else language)
     assert "Take effective and practical primary prevention measures" in lines(text)  # quoted in English
+    if language in ("ar", "zh"):
+        keep_page_images(rendered.pdf, f"report-{language}")
+
+
+def keep_page_images(pdf: bytes, name: str, pages: tuple[int, int] = (1, 4)) -> None:
+    """PNG renders of the first pages (pdftoppm, as a reader would see them), kept in test-artifacts/."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    source = ARTIFACTS / f"{name}.pdf"
+    source.write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", str(pages[0]), "-l", str(pages[1]), str(source), str(ARTIFACTS / name)], check=True)
+    images = sorted(ARTIFACTS.glob(f"{name}-*.png"))
+    assert len(images) >= pages[1] - pages[0] + 1 and all(image.stat().st_size > 10_000 for image in images)
 
 
 def test_arabic_report_is_right_to_left_with_mirrored_bars(app, cycles):
