@@ -70,6 +70,7 @@ case "$MODE" in
     "$FLASK" demo
     # The cycle report in all six languages, and the country profiles of the demo accounts' countries.
     "$FLASK" report build --lang all --countries MEX,FRA,KEN,CHN,RUS,EGY
+    "$FLASK" demo | tail -n +2  # the demo sign-ins again, now that the build output has scrolled them away
     echo
     echo "==> Serving the app at http://127.0.0.1:${PORT:-5000}/ — sign in with a demo account listed above."
     exec "$FLASK" run --host 127.0.0.1 --port "${PORT:-5000}"
