@@ -15,7 +15,7 @@ TRANSLATIONS = ROOT / "translations"
 TEMPLATE = TRANSLATIONS / "messages.pot"
 # Keywords as passed to pybabel extract; _l and lazy_gettext are lazy variants.
 EXTRACT_ARGS = ["-k", "_l", "-k", "lazy_gettext", "-k", "ngettext:1,2", "-k", "lazy_ngettext:1,2",
-                "--no-location", "--sort-output", "--omit-header", "-F", str(ROOT / "babel.cfg")]
+                "--no-location", "--sort-output", "--omit-header", "--no-wrap", "-F", str(ROOT / "babel.cfg")]
 NAMED = re.compile(r"%\((\w+)\)[-#0 +]*\d*(?:\.\d+)?[diouxXeEfFgGcrsa%]")
 POSITIONAL = re.compile(r"%[-#0 +]*\d*(?:\.\d+)?[diouxXeEfFgGcrsa]")
 

@@ -27,9 +27,10 @@ def _tool_errors_as_click(command):
 def update() -> None:
     """Extract every string into messages.pot and merge it into the six catalogs."""
     extract(TEMPLATE)
-    run_babel("update", "-i", str(TEMPLATE), "-d", str(TRANSLATIONS), "--no-fuzzy-matching", "--ignore-obsolete")
+    # One line per message (no wrapping): diffs stay small and every entry is greppable.
+    run_babel("update", "-i", str(TEMPLATE), "-d", str(TRANSLATIONS), "--no-fuzzy-matching", "--ignore-obsolete", "--no-wrap")
     english = TRANSLATIONS / "en" / "LC_MESSAGES" / "messages.po"
-    catalog = polib.pofile(str(english))
+    catalog = polib.pofile(str(english), wrapwidth=0)
     for entry in catalog:  # the source language translates to itself
         if entry.msgid_plural:
             entry.msgstr_plural = {0: entry.msgid, 1: entry.msgid_plural}
