@@ -16,7 +16,6 @@ ROLE_LABELS = {
 
 # (endpoint, label, roles that see it); None means every signed-in user.
 NAV = [
-    ("core.index", _l("Home"), None),
     ("responses.index", _l("Reporting cycles"), None),
     ("countries.index", _l("Countries"), None),
     ("reports.index", _l("Reports"), None),

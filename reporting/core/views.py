@@ -22,6 +22,9 @@ def safe_next(target: str | None, fallback: str) -> str:
 
 @bp.get("/")
 def index():
+    """Signed-in users land on their work: the reporting cycles."""
+    if current_user.is_authenticated:
+        return redirect(url_for("responses.index"))
     return render_template("core/index.html")
 
 
