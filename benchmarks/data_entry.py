@@ -95,7 +95,7 @@ def run(app, repeat: int) -> None:
 
     def save():
         page = client.get(url).get_data(as_text=True)
-        version = re.search(r'name="base_version" type="hidden" value="(\d+)"', page).group(1)
+        version = re.search(r'name="base_version"[^>]*value="(\d+)"', page).group(1)
         value = STATUS_VALUES[next(counter) % 4]
         data = {"base_version": version, **{key: value for key in statuses}}
         start = time.perf_counter()

@@ -44,12 +44,6 @@ class SectionForm(FlaskForm):
         formdata["base_version"] = str(base_version)
         return cls(formdata=formdata, meta={"csrf": False})
 
-    @classmethod
-    def data_from_answers(cls, answers: dict[str, Any]) -> dict[str, Any]:
-        return {
-            key: KINDS[item["kind"]].from_answer(answers[key]) for key, item in cls.items.items() if key in answers
-        }
-
 
 def section_form_class(spec: Spec, section: Section) -> type[SectionForm]:
     cache_key = (spec.version, section.key)

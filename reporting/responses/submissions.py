@@ -11,6 +11,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from forms.kinds import translate_spec_text
 from forms.relevance import check_passes, is_visible
@@ -20,7 +21,7 @@ from reporting.countries.services import country_scopes
 from reporting.extensions import db
 from reporting.models import Answer, Country, Cycle, CycleState, ReviewComment, Role, Submission, SubmissionState, User
 
-_SPECS: dict[tuple[str, str], Spec] = {}
+_SPECS: dict[tuple[str, int], Spec] = {}
 
 
 class WorkflowError(Exception):
@@ -58,11 +59,10 @@ class Problem:
 def spec_for(cycle: Cycle) -> Spec:
     """The cycle's frozen spec, loaded and indexed once per version for the life of the process
     (a stored version never changes, so the cache needs no invalidation)."""
-    stored = cycle.spec_version
-    key = (stored.version, stored.content_sha256)
+    key = (str(db.engine.url), cycle.spec_version_id)  # a row id is unique within one database
     spec = _SPECS.get(key)
     if spec is None:
-        spec = _SPECS[key] = Spec(stored.content)
+        spec = _SPECS[key] = Spec(cycle.spec_version.content)
     return spec
 
 
@@ -74,6 +74,9 @@ def load_submission(cycle: Cycle, country: Country) -> Submission:
     )
     if submission is None:
         raise NotAllowed(_l("%(country)s is not asked to report in this cycle.", country=country.iso3))
+    # The caller holds both already; without this a page would load them again.
+    set_committed_value(submission, "cycle", cycle)
+    set_committed_value(submission, "country", country)
     return submission
 
 

@@ -161,28 +161,33 @@ def section(label: str, iso3: str, section_key: str):
     section = spec.section(section_key)
     if section is None or section not in service.sections_for(submission):
         abort(404)
-    form_class = section_form_class(spec, section)
     editable = service.can_edit(current_user, submission)
     if request.method == "GET":
-        answers = service.answers_of(submission)
-        form = form_class(data=form_class.data_from_answers(answers) | {"base_version": submission.version})
-        return _render_section(submission, section, form, editable)
-    form = form_class()
+        # Showing answers needs no form object: the page draws every input itself.
+        return _render_section(submission, section, editable, None, {}, submission.version)
+    form = section_form_class(spec, section)()
+
+    def refuse(status: int, errors: dict | None = None):
+        """Re-show the page with what the user typed, as typed."""
+        return _render_section(
+            submission, section, editable, _posted_values(section), errors or {}, request.form.get("base_version", ""), status,
+        )
+
     if not editable:
         try:
             service.require_editable(current_user, submission)
         except service.WorkflowError as error:
             flash(str(error.message), "error")
-            return _render_section(submission, section, form, editable, status=error.status)
+            return refuse(error.status)
     unknown = form.unknown_keys(set(request.form))
     if unknown:
         flash(_("The form contained fields that are not part of this section: %(keys)s. Nothing was saved.", keys=", ".join(unknown[:5])), "error")
-        return _render_section(submission, section, form, editable, status=400)
+        return refuse(400)
     if not form.validate_on_submit():
         if form.csrf_token.errors or form.base_version.errors:
             abort(400)
         flash(_("Some answers need correcting; nothing was saved yet."), "error")
-        return _render_section(submission, section, form, editable, status=422)
+        return refuse(422, {key: messages for key, messages in form.errors.items() if key in form.items})
     try:
         with write_transaction():
             changed = service.save_sections(submission, {section: form.answers()}, base_version(), current_user)
@@ -190,9 +195,16 @@ def section(label: str, iso3: str, section_key: str):
         return _render_conflict(submission, section, form, error)
     except service.WorkflowError as error:
         flash(str(error.message), "error")
-        return _render_section(submission, section, form, editable, status=error.status)
+        return refuse(error.status)
     flash(_("Saved %(count)d change(s) in “%(section)s”.", count=len(changed), section=_(section.title)), "success")
     return redirect(url_for("responses.section", label=label, iso3=iso3, section_key=section_key))
+
+
+def _posted_values(section) -> dict:
+    return {
+        item["key"]: request.form.getlist(item["key"]) if item["kind"] == "multiple_choice" else request.form.get(item["key"])
+        for item in section.items
+    }
 
 
 def _render_conflict(submission, section, form, error):
@@ -206,26 +218,28 @@ def _render_conflict(submission, section, form, error):
         for item in section.items
         if mine.get(item["key"]) != error.current_answers.get(item["key"])
     ]
-    form.base_version.data = error.current_version
     return _render_section(
-        submission, section, form, True, status=409,
+        submission, section, True, _posted_values(section), {}, error.current_version, status=409,
         conflict={"by": error.updated_by, "at": error.updated_at, "rows": conflicts},
     )
 
 
-def _render_section(submission, section, form, editable, status=200, conflict=None):
+def _render_section(submission, section, editable, values, errors, version, status=200, conflict=None):
+    """The section page: the stored answers, or (``values``) what was posted when it is shown again."""
     spec = service.spec_for(submission.cycle)
+    answers = service.answers_of(submission)
     sections = service.sections_for(submission)
     index = sections.index(section)
-    answers = service.answers_of(submission)
     comments = [c for c in submission.comments if c.section_key == section.key]
     return render_template(
         "responses/section.html",
         submission=submission, cycle=submission.cycle, country=submission.country, section=section,
-        form=form, editable=editable, conflict=conflict, comments=comments,
-        carried=service.carried_keys(submission), progress=service.section_progress(section, answers),
+        values=answers if values is None else values, errors=errors, base_version=version, editable=editable, conflict=conflict, comments=comments,
+        carried=service.carried_keys(submission),
+        progress=service.section_progress(section, answers),
         previous=sections[index - 1] if index else None, next=sections[index + 1] if index + 1 < len(sections) else None,
         scale=[(value, str(label)) for value, label in STATUS_SCALE], commitments=spec.commitments,
+        items_by_key=spec.items_by_key,
     ), status
 
 

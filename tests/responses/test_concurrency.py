@@ -1,4 +1,6 @@
 """Two people editing the same submission never overwrite each other silently."""
+import re
+
 from sqlalchemy import select
 
 from reporting.models import Answer
@@ -26,7 +28,7 @@ def test_stale_save_is_refused_with_409_and_keeps_input(app, db, cycle, user_fac
     assert db.session.scalars(select(Answer.value).where(Answer.key == "t.1.status")).all() == ["implemented"]
 
     # Bob's page is now based on the current version: saving again is deliberate and works.
-    new_version = next(v for v in __import__("re").findall(r'name="base_version" type="hidden" value="(\d+)"', page))
+    new_version = re.search(r'name="base_version"[^>]*value="(\d+)"', page).group(1)
     response = post_section(bob, "dr-prevention", {"t.1.status": "planned"}, state={**bob_state, "base_version": new_version})
     assert response.status_code == 302
     db.session.rollback()
