@@ -9,7 +9,9 @@ MODE="${1:-demo}"
 PYTHON="${PYTHON:-python3}"
 VENV=.venv
 
-RUNTIME_PACKAGES=(fonts-noto-core fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 shared-mime-info)
+# libicu-dev, pkg-config, g++ and python3-dev build PyICU (collation of country names in each language).
+RUNTIME_PACKAGES=(fonts-noto-core fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 shared-mime-info
+                  libicu-dev pkg-config g++ python3-dev)
 TEST_PACKAGES=(postgresql poppler-utils chromium chromium-driver)
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else return 1; fi; }

@@ -1,15 +1,20 @@
 """Member States reference data: loading the data file and naming countries.
 
-Names and region names come from CLDR through Babel in the reader's locale;
-only codes are stored.
+Only codes are stored in the database. Names come from two reference files
+beside this module, in the six UN languages: the UN official short names of
+the Member States and observer States (UNTERM, the UN list of Member States)
+and the M49 region names (UN Statistics Division). CLDR's names are not the
+UN's ("Antigua & Barbuda", "Cape Verde", "Latin America"), so they are never
+used; see data/README.md.
 """
 import csv
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-import unicodedata
+from typing import TypeVar
 
-from babel import Locale
+import icu
 import yaml
 from flask_babel import get_locale
 from sqlalchemy import select
@@ -20,6 +25,10 @@ from reporting.models import Country
 
 DATA_FILE = Path(__file__).parent / "data" / "member_states.csv"
 COLUMNS = ("iso2", "iso3", "m49", "region_m49", "subregion_m49", "intermediate_region_m49", "status")
+NAMES_FILE = Path(__file__).parent / "data" / "un_names.csv"
+REGIONS_FILE = Path(__file__).parent / "data" / "m49_regions.csv"
+# The six official languages of the United Nations, in the columns' order.
+NAME_LANGUAGES = ("en", "fr", "es", "ru", "ar", "zh")
 
 
 class CountryDataError(ValueError):
@@ -74,6 +83,7 @@ def read_country_file(path: Path = DATA_FILE) -> list[CountryRow]:
 def load_countries(path: Path = DATA_FILE) -> tuple[int, int]:
     """Insert or update every country from the data file; returns (added, updated)."""
     rows = read_country_file(path)
+    check_names(rows)
     existing = {c.iso3: c for c in db.session.scalars(select(Country))}
     added = updated = 0
     for row in rows:
@@ -91,29 +101,105 @@ def load_countries(path: Path = DATA_FILE) -> tuple[int, int]:
     return added, updated
 
 
-@lru_cache(maxsize=16)
-def _territories(language: str) -> dict[str, str]:
-    return dict(Locale.parse(language).territories)
+def read_name_file(path: Path, key: str) -> dict[str, dict[str, str]]:
+    """One name per official language for every row of a names file, keyed by its ``key`` column.
+
+    A missing column, an empty name or a duplicate key names the file and line,
+    so a bad edit fails ``flask countries load`` instead of showing a code.
+    """
+    names: dict[str, dict[str, str]] = {}
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        expected = (key, *NAME_LANGUAGES)
+        if tuple(reader.fieldnames or ()) != expected:
+            raise CountryDataError(f"{path}:1: expected columns {','.join(expected)}")
+        for line_no, raw in enumerate(reader, start=2):
+            code = (raw[key] or "").strip()
+            empty = [language for language in NAME_LANGUAGES if not (raw[language] or "").strip()]
+            if not code or empty:
+                raise CountryDataError(f"{path}:{line_no}: empty {', '.join(empty) or key}")
+            if code in names:
+                raise CountryDataError(f"{path}:{line_no}: duplicate {key} {code}")
+            names[code] = {language: raw[language].strip() for language in NAME_LANGUAGES}
+    return names
+
+
+def check_names(rows: list[CountryRow], names_path: Path = NAMES_FILE, regions_path: Path = REGIONS_FILE) -> None:
+    """Every country and every region it is in must have its six names before anything is loaded."""
+    names, regions = read_name_file(names_path, "iso3"), read_name_file(regions_path, "m49")
+    missing = sorted({row.iso3 for row in rows} - set(names))
+    if missing:
+        raise CountryDataError(f"{names_path}: no names for {', '.join(missing)}")
+    codes = {code for row in rows for code in (row.region_m49, row.subregion_m49, row.intermediate_region_m49)}
+    missing = sorted(str(code) for code in codes - {None} if str(code) not in regions)
+    if missing:
+        raise CountryDataError(f"{regions_path}: no names for M49 {', '.join(missing)}")
+
+
+@lru_cache(maxsize=1)
+def _country_names() -> dict[str, dict[str, str]]:
+    """The UN short names by ISO alpha-3 and, through the codes file, by alpha-2."""
+    by_iso3 = read_name_file(NAMES_FILE, "iso3")
+    by_iso2 = {row.iso2: by_iso3[row.iso3] for row in read_country_file() if row.iso3 in by_iso3}
+    return by_iso3 | by_iso2
+
+
+@lru_cache(maxsize=1)
+def _region_names() -> dict[int, dict[str, str]]:
+    return {int(code): names for code, names in read_name_file(REGIONS_FILE, "m49").items()}
 
 
 def _language(language: str | None) -> str:
-    if language:
-        return language
-    locale = get_locale()
-    return locale.language if locale else "en"
+    if not language:
+        locale = get_locale()
+        language = locale.language if locale else "en"
+    return language if language in NAME_LANGUAGES else "en"
 
 
 def country_name(country: Country | str, language: str | None = None) -> str:
-    """CLDR name of a country (object or ISO alpha-2) in ``language`` or the request's locale."""
-    iso2 = country if isinstance(country, str) else country.iso2
-    return _territories(_language(language)).get(iso2, iso2)
+    """The UN official short name of a country (object, ISO alpha-2 or alpha-3).
+
+    In ``language`` or the request's; English for a language that is not a UN
+    language. Every page, export and PDF names countries through this function.
+    """
+    code = country if isinstance(country, str) else country.iso3
+    names = _country_names().get(code)
+    return names[_language(language)] if names else code
 
 
 def region_name(m49: int | None, language: str | None = None) -> str:
-    """CLDR name of an M49 region or sub-region code (e.g. 2 → Africa)."""
+    """The UNSD M49 name of a region or sub-region code (e.g. 419 → Latin America and the Caribbean)."""
     if m49 is None:
         return ""
-    return _territories(_language(language)).get(f"{m49:03d}", f"{m49:03d}")
+    names = _region_names().get(m49)
+    return names[_language(language)] if names else f"{m49:03d}"
+
+
+@lru_cache(maxsize=8)
+def _collator(language: str) -> icu.Collator:
+    """ICU's collation for the language: accents, case and script order as a reader expects
+    (Chinese by pinyin, Spanish ñ after n), which code-point or accent-stripped order gets wrong."""
+    return icu.Collator.createInstance(icu.Locale(language))
+
+
+def name_sort_key(language: str | None = None) -> Callable[[str], bytes]:
+    """A sort key for names in ``language`` (or the request's), by that language's collation."""
+    return _collator(_language(language)).getSortKey
+
+
+T = TypeVar("T")
+
+
+def sorted_by_name(items: Iterable[T], language: str | None = None,
+                   country: Callable[[T], Country | str] = lambda item: item) -> list[T]:
+    """Items ordered by the UN name of their country (``country`` picks it) in the language's collation.
+
+    Lists of countries are read alphabetically in the reader's language, as
+    UN documents list Member States.
+    """
+    language = _language(language)
+    key = name_sort_key(language)
+    return sorted(items, key=lambda item: key(country_name(country(item), language)))
 
 
 GROUPS_FILE = Path(__file__).parent / "data" / "groups.yaml"
@@ -137,13 +223,3 @@ def country_scopes(country: Country) -> frozenset[str]:
         if country.iso3 in group.get("members", ()) or codes.intersection(group.get("m49", ())):
             scopes.add(key)
     return frozenset(scopes)
-
-
-def collation_key(name: str) -> str:
-    """A locale-neutral sort key: accents and case ignored, so "Égypte" sorts with "E"."""
-    decomposed = unicodedata.normalize("NFKD", name)
-    return "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
-
-
-def sorted_by_name(countries, language: str | None = None) -> list:
-    return sorted(countries, key=lambda country: collation_key(country_name(country, language)))

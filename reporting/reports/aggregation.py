@@ -17,7 +17,7 @@ from reporting.extensions import db
 from reporting.models import Answer, Country, Submission
 from reporting.questionnaire.scale import STATUS_VALUES
 
-WORLD_M49 = 1  # UN M49 "World"; CLDR names it in every language
+WORLD_M49 = 1  # UN M49 "World", named like the regions (countries/data/m49_regions.csv)
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ class Table:
 
 
 def _area_name(area: Area) -> str:
-    return "World" if area == WORLD else region_name(area.m49, "en")
+    return region_name(area.m49, "en")
 
 
 def _areas(content: ReportContent) -> list[Area]:

@@ -21,7 +21,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from reporting.core.i18n import babel_locale, text_direction
-from reporting.countries.services import collation_key, country_name, region_name
+from reporting.countries.services import region_name, sorted_by_name
 from reporting.questionnaire.scale import STATUS_LABELS
 from reporting.reports import charts
 from reporting.reports.aggregation import WORLD, Area, StatusCounts
@@ -79,12 +79,12 @@ def _group_rows(groups: list) -> list[tuple[str, StatusCounts, bool]]:
 def _region_rows(group: Group, regions: list[tuple[Area, list[Area]]]) -> list[tuple[str, StatusCounts, bool]]:
     """Chart rows for each M49 region, then the world as the reference."""
     rows = [(region_name(region.m49), group.at(region), False) for region, _subregions in regions]
-    return rows + [(gettext("World"), group.at(WORLD), True)]
+    return rows + [(region_name(WORLD.m49), group.at(WORLD), True)]
 
 
 def _by_name(places: list[Place]) -> list[Place]:
     """Countries in the order of their names in the report's language."""
-    return sorted(places, key=lambda place: collation_key(country_name(place.iso2)))
+    return sorted_by_name(places, country=lambda place: place.iso2)
 
 
 def template_helpers(language: str) -> dict:

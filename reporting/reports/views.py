@@ -12,7 +12,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from reporting.accounts.access import STAFF_ROLES, roles_required, visible_country
-from reporting.countries.services import collation_key, country_name
+from reporting.countries.services import sorted_by_name
 from reporting.extensions import db
 from reporting.models import Country, Cycle, ReportFile, Role
 from reporting.reports import exports
@@ -55,7 +55,7 @@ def _listing(cycle: Cycle) -> dict:
     profiles = {
         country: [(lang, by_path[profile_path(cycle.label, lang, country.iso3)]) for lang in languages
                   if profile_path(cycle.label, lang, country.iso3) in by_path]
-        for country in sorted(countries.values(), key=lambda c: collation_key(country_name(c)))
+        for country in sorted_by_name(countries.values())
     }
     return {
         "reports": [(lang, by_path[report_path(cycle.label, lang)]) for lang in languages

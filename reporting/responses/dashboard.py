@@ -4,7 +4,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from reporting.countries.services import collation_key, country_name, country_scopes
+from reporting.countries.services import country_scopes, sorted_by_name
 from reporting.extensions import db
 from reporting.models import Answer, Country, Cycle, Submission
 from reporting.responses.submissions import spec_for
@@ -51,4 +51,4 @@ def dashboard_rows(cycle: Cycle, region: int | None = None, state: str | None = 
         progress = round(100 * count / total) if total else 100
         last = submission.updated_at if submission.state != "not_started" else None
         rows.append(DashboardRow(country, submission.state, progress, last))
-    return sorted(rows, key=lambda row: collation_key(country_name(row.country)))
+    return sorted_by_name(rows, country=lambda row: row.country)

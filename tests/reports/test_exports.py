@@ -38,6 +38,25 @@ def test_aggregates_by_commitment_and_area(cycles):
     assert (indicator["minimum"], indicator["maximum"], indicator["previous_median"]) == (50, 1000, 200)
 
 
+def test_exports_name_areas_and_countries_as_the_un_does(cycles):
+    """M49 area names and UN short names (English, the exports' language), in CSV and XLSX alike."""
+    status, _indicators = aggregate_tables(cycle_content(cycles[1]))
+    areas = {row["m49"]: row["area"] for row in rows_of(status)}
+    assert (areas[1], areas[419], areas[202], areas[53], areas[21]) == (
+        "World", "Latin America and the Caribbean", "Sub-Saharan Africa", "Australia and New Zealand",
+        "Northern America")
+    answers = answers_table(cycles[1])
+    names = {row["iso3"]: row["country"] for row in rows_of(answers)}
+    assert names["GBR"] == "United Kingdom of Great Britain and Northern Ireland"
+    assert names["PSE"] == "State of Palestine"
+    text = to_csv(answers).decode("utf-8-sig")
+    assert "United Kingdom of Great Britain and Northern Ireland" in text and "United Kingdom," not in text
+    workbook = load_workbook(io.BytesIO(to_xlsx([status, answers])))
+    cells = {cell.value for sheet in workbook for row in sheet.iter_rows(min_row=2) for cell in row}
+    assert {"Latin America and the Caribbean", "State of Palestine", "Australia and New Zealand"} <= cells
+    assert not {"Latin America", "Australasia", "Palestinian Territories", "UK"} & cells
+
+
 def test_answers_of_one_country_only(cycles):
     france = db.session.query(Country).filter_by(iso3="FRA").one()
     table = answers_table(cycles[1], france)
