@@ -25,8 +25,12 @@ class SectionForm(FlaskForm):
     items: dict[str, dict[str, Any]] = {}
 
     def unknown_keys(self, posted: set[str]) -> list[str]:
-        """Posted names that are neither items of this section nor form controls."""
-        return sorted(posted - set(self.items) - CONTROL_FIELDS)
+        """Posted names that are neither items of this section (or parts ``<key>:…`` of a compound one) nor form controls."""
+        def known(name: str) -> bool:
+            key, part, _rest = name.partition(":")
+            return key in self.items and (not part or KINDS[self.items[key]["kind"]].compound)
+
+        return sorted(name for name in posted - CONTROL_FIELDS if not known(name))
 
     def answers(self) -> dict[str, Any]:
         """The validated data as stored answer values, keyed by item key."""
@@ -36,13 +40,12 @@ class SectionForm(FlaskForm):
     def from_answers(cls, answers: dict[str, Any], base_version: int) -> "SectionForm":
         """A form filled as if posted with these answer values (for JSON clients), without CSRF."""
         formdata = MultiDict()
-        for key in cls.items:
-            value = answers.get(key)
-            for part in value if isinstance(value, list) else [value]:
-                if part is not None:
-                    formdata.add(key, str(part))
+        for key, item in cls.items.items():
+            for name, text in KINDS[item["kind"]].to_formdata(key, answers.get(key)):
+                formdata.add(name, text)
         formdata["base_version"] = str(base_version)
-        return cls(formdata=formdata, meta={"csrf": False})
+        # JSON numbers are plain ("1234.5"), never in the reader's locale.
+        return cls(formdata=formdata, meta={"csrf": False, "number_locale": None})
 
 
 def section_form_class(spec: Spec, section: Section) -> type[SectionForm]:

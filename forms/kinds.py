@@ -13,6 +13,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, AnyOf, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from forms import tables
 from reporting.questionnaire.scale import STATUS_VALUES
 
 KINDS: dict[str, "QuestionKind"] = {}
@@ -30,6 +31,8 @@ def register(kind_class: type["QuestionKind"]) -> type["QuestionKind"]:
 
 class QuestionKind:
     name: ClassVar[str]
+    # A compound answer is posted as several inputs named ``<key>:<part>`` (a table's cells).
+    compound: ClassVar[bool] = False
 
     def field(self, item: dict[str, Any]) -> Field:
         raise NotImplementedError
@@ -42,6 +45,14 @@ class QuestionKind:
 
     def from_answer(self, value: Any) -> Any:
         return value
+
+    def to_formdata(self, key: str, value: Any) -> list[tuple[str, str]]:
+        """The stored (or JSON) value as the inputs a page would post, so JSON clients are validated as pages are."""
+        return [(key, str(part)) for part in (value if isinstance(value, list) else [value]) if part is not None]
+
+    def posted(self, key: str, formdata) -> Any:
+        """What was posted for the item, as typed, to show a refused page again."""
+        return formdata.get(key)
 
 
 def _choices(item: dict[str, Any]) -> list[SelectChoice]:
@@ -168,3 +179,26 @@ class MultipleChoiceKind(QuestionKind):
 
     def to_answer(self, data):
         return sorted(data) if data else None
+
+    def posted(self, key, formdata):
+        return formdata.getlist(key)
+
+
+@register
+class TableKind(QuestionKind):
+    """An indicator table: rows from a controlled list, columns = measures with units (see ``forms.tables``)."""
+
+    name = "table"
+    compound = True
+
+    def field(self, item):
+        return tables.TableField(_label(item), item=item)
+
+    def to_answer(self, data):
+        return data or None
+
+    def to_formdata(self, key, value):
+        return tables.to_formdata(key, value)
+
+    def posted(self, key, formdata):
+        return tables.posted(key, formdata)

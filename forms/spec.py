@@ -27,6 +27,10 @@ class Section:
     def status_items(self) -> list[dict[str, Any]]:
         return [item for item in self.items if item["kind"] == "status"]
 
+    @cached_property
+    def has_tables(self) -> bool:
+        return any(item["kind"] == "table" for item in self.items)
+
 
 @dataclass(frozen=True)
 class Spec:

@@ -15,6 +15,7 @@ from jsonschema import Draft202012Validator
 import yaml
 
 from reporting.questionnaire import expressions
+from reporting.questionnaire.measures import DISAGGREGATIONS, measure_problems
 from reporting.questionnaire.scale import CHOICE_KINDS, STATUS_VALUES
 
 SPECS_DIR = Path(__file__).resolve().parents[2] / "questionnaire_specs"
@@ -93,11 +94,15 @@ def validate_spec(spec: Spec, register_ids: Collection[str] | None = None, sourc
     """Raise ``SpecError`` listing every problem; with ``register_ids``, commitments must be in the register."""
     problems = _schema_problems(spec)
     if not problems:
-        problems = _key_problems(spec) + _commitment_problems(spec, register_ids) + _number_problems(spec)
+        problems = (_key_problems(spec) + _commitment_problems(spec, register_ids) + _number_problems(spec)
+                    + _table_problems(spec))
         if not problems:  # expressions are checked against keys known to be unique
             problems = _expression_problems(spec)
     if problems:
         raise SpecError(source, problems)
+
+
+LOCATED = {"items": "item", "checks": "check", "sections": "section", "pillars": "pillar"}
 
 
 def _location(spec: Any, path: list) -> str:
@@ -108,9 +113,8 @@ def _location(spec: Any, path: list) -> str:
             node = node[step]
         except (KeyError, IndexError, TypeError):
             break
-        if isinstance(node, dict) and isinstance(node.get("key"), str):
-            kind = {"items": "item", "checks": "check", "sections": "section", "pillars": "pillar"}.get(str(previous), "")
-            where = f"{kind} {node['key']}".strip()
+        if isinstance(node, dict) and isinstance(node.get("key"), str) and str(previous) in LOCATED:
+            where = f"{LOCATED[str(previous)]} {node['key']}"
         previous = step
     return where or "/".join(str(step) for step in path) or "top level"
 
@@ -143,6 +147,8 @@ def _key_problems(spec: Spec) -> list[str]:
     problems += [f"item {key}: duplicate key" for key in _duplicates(answer_keys)]
     for section, item in items(spec):
         prefixes = item["commitments"] or [section["key"]]
+        if item["kind"] == "table":
+            continue  # ``ind.<indicator>``, enforced by the JSON Schema; see _table_problems
         if not any(item["key"].startswith(prefix + ".") for prefix in prefixes):
             problems.append(f"item {item['key']}: key must start with "
                             + ("one of its commitment ids " if item["commitments"] else "its section key ")
@@ -183,6 +189,32 @@ def _number_problems(spec: Spec) -> list[str]:
         bounds = NUMBER_BOUNDS.get(number["type"])
         if bounds and any(value is not None and not bounds[0] <= value <= bounds[1] for value in (low, high)):
             problems.append(f"item {item['key']}: a {number['type']} lies between {bounds[0]} and {bounds[1]}")
+    return problems
+
+
+def _table_problems(spec: Spec) -> list[str]:
+    """An indicator table: its key names its indicator, rows from its controlled list (each once),
+    columns unique and within their unit's limits, totals naming its own rows or columns."""
+    problems = []
+    for _section, item in items(spec):
+        table = item.get("table")
+        if not table:
+            continue
+        where = f"item {item['key']}: "
+        if item["key"] != "ind." + table["indicator"]:
+            problems.append(where + f"key must be ind.{table['indicator']} (the indicator it asks)")
+        listed = DISAGGREGATIONS[table["disaggregation"]]
+        rows = [row["value"] for row in (*table["rows"], *table.get("optional_rows", ()))]
+        problems += [where + f"row {value!r} is not in the {table['disaggregation']} list" for value in rows if value not in listed]
+        problems += [where + f"row {value!r} appears twice" for value in _duplicates(rows)]
+        columns = [column["key"] for column in table["columns"]]
+        problems += [where + f"column {value!r} appears twice" for value in _duplicates(columns)]
+        for column in table["columns"]:
+            problems += [where + message for _field, message in measure_problems({**column, "id": column["key"]})]
+        for total in table.get("totals", ()):
+            names = [row["value"] for row in table["rows"]] if total["axis"] == "rows" else columns
+            problems += [where + f"totals: {value!r} is not one of its {'rows' if total['axis'] == 'rows' else 'columns'}"
+                         for value in [total["total"], *total["parts"]] if value not in names]
     return problems
 
 

@@ -5,7 +5,9 @@ from typing import Any
 from flask import Blueprint
 from flask_babel import format_decimal, lazy_gettext as _l
 
+from forms import tables
 from forms.relevance import as_json
+from reporting.questionnaire.measures import DISAGGREGATION_LABELS
 from reporting.questionnaire.scale import STATUS_LABELS
 from reporting.responses.commitments import document_reference
 from reporting.responses.cycles import TRANSITIONS
@@ -27,6 +29,8 @@ def answer_text(item: dict[str, Any], value: Any) -> str:
         return str(STATUS_LABELS.get(value, value))
     if item["kind"] == "number":
         return format_decimal(value)
+    if item["kind"] == "table":
+        return tables.summary(item, value)
     if isinstance(value, list):
         return ", ".join(map(str, value))
     return str(value)
@@ -54,6 +58,9 @@ def register_helpers(bp: Blueprint) -> None:
         "answer_text": answer_text,
         "relevance_json": lambda item: as_json(item["show_if"]),
         "document_reference": document_reference,
+        "table_grid": tables.grid,
+        "table_cell_label": tables.cell_label,
+        "disaggregation_label": DISAGGREGATION_LABELS.get,
     }
     for name, function in helpers.items():
         bp.add_app_template_global(function, name)

@@ -10,7 +10,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from wtforms.fields.choices import SelectChoice
 
-from forms import section_form_class
+from forms import KINDS, section_form_class
 from reporting.accounts.access import STAFF_ROLES, roles_required
 from reporting.countries.services import country_name, region_name
 from reporting.database import write_transaction
@@ -18,6 +18,7 @@ from reporting.extensions import db
 from reporting.models import AuditEvent, Country, Cycle, CycleState, SpecVersion
 from reporting.questionnaire.scale import STATUS_SCALE
 from reporting.responses import cycles as cycle_service
+from reporting.responses import plausibility
 from reporting.responses import submissions as service
 from reporting.responses.dashboard import dashboard_rows
 from reporting.responses.loaders import cycle_or_404, submission_or_404
@@ -142,8 +143,11 @@ def _render_overview(submission, problems=None, status=200):
     comments = {}
     for comment in submission.comments:
         comments.setdefault(comment.section_key, []).append(comment)
+    items = [item for section in sections if section.has_tables for item in section.items]
+    warnings = plausibility.flags(items, answers, plausibility.previous_answers(submission)) if items else []
     return render_template(
-        "responses/submission.html",
+        "responses/submission.html", warnings=warnings, answers=answers, items_by_key=service.spec_for(submission.cycle).items_by_key,
+        section_of_item=service.spec_for(submission.cycle).section_of_item,
         submission=submission, cycle=submission.cycle, country=submission.country,
         sections=sections, progress=progress, comments=comments,
         section_titles={section.key: section.title for section in sections},
@@ -183,6 +187,9 @@ def section(label: str, iso3: str, section_key: str):
     if unknown:
         flash(_("The form contained fields that are not part of this section: %(keys)s. Nothing was saved.", keys=", ".join(unknown[:5])), "error")
         return refuse(400)
+    if request.form.get("action") == "add-row":
+        # A row chosen from a table's list: show the page again with it, as typed, nothing saved.
+        return refuse(200)
     if not form.validate_on_submit():
         if form.csrf_token.errors or form.base_version.errors:
             abort(400)
@@ -201,10 +208,7 @@ def section(label: str, iso3: str, section_key: str):
 
 
 def _posted_values(section) -> dict:
-    return {
-        item["key"]: request.form.getlist(item["key"]) if item["kind"] == "multiple_choice" else request.form.get(item["key"])
-        for item in section.items
-    }
+    return {item["key"]: KINDS[item["kind"]].posted(item["key"], request.form) for item in section.items}
 
 
 def _render_conflict(submission, section, form, error):
@@ -231,6 +235,8 @@ def _render_section(submission, section, editable, values, errors, version, stat
     sections = service.sections_for(submission)
     index = sections.index(section)
     comments = [c for c in submission.comments if c.section_key == section.key]
+    shown = answers if values is None else {**answers, **{k: v for k, v in values.items() if not isinstance(v, dict)}}
+    warnings = plausibility.flags(section.items, shown, plausibility.previous_answers(submission)) if section.has_tables else []
     return render_template(
         "responses/section.html",
         submission=submission, cycle=submission.cycle, country=submission.country, section=section,
@@ -239,7 +245,7 @@ def _render_section(submission, section, editable, values, errors, version, stat
         progress=service.section_progress(section, answers),
         previous=sections[index - 1] if index else None, next=sections[index + 1] if index + 1 < len(sections) else None,
         scale=[(value, str(label)) for value, label in STATUS_SCALE], commitments=spec.commitments,
-        items_by_key=spec.items_by_key,
+        items_by_key=spec.items_by_key, warnings=warnings, table_flags=plausibility.flags_by_item(warnings),
     ), status
 
 
