@@ -34,6 +34,7 @@ def _init_extensions(app: Flask) -> None:
     from reporting import audit  # noqa: F401  (append-only guards)
     from reporting.accounts import access
     from reporting.core import i18n, security, templating
+    from reporting.notifications import delivery
     from reporting.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -45,9 +46,11 @@ def _init_extensions(app: Flask) -> None:
     security.init_app(app)
     access.init_app(app)
     templating.init_app(app)
+    delivery.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:
+    from reporting.accounts.admin import bp as admin_bp
     from reporting.accounts.views import bp as accounts_bp
     from reporting.api.views import bp as api_bp
     from reporting.core.errors import init_app as init_errors
@@ -56,7 +59,7 @@ def _register_blueprints(app: Flask) -> None:
     from reporting.reports.views import bp as reports_bp
     from reporting.responses.views import bp as responses_bp
 
-    for blueprint in (core_bp, accounts_bp, countries_bp, responses_bp, reports_bp, api_bp):
+    for blueprint in (core_bp, accounts_bp, admin_bp, countries_bp, responses_bp, reports_bp, api_bp):
         app.register_blueprint(blueprint)
     init_errors(app)
 

@@ -38,6 +38,20 @@ def default_settings(instance_path: Path) -> dict:
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent.parent / "translations"),
         "REPORTS_DIR": str(instance_path / "reports"),
         "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,
+        # E-mail (Flask-Mailman). Without MAIL_SERVER messages go to the log and the admins' outbox page.
+        "MAIL_BACKEND": "smtp",
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT", "587")),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
+        "MAIL_USE_TLS": os.environ.get("MAIL_USE_TLS", "0") == "1",
+        "MAIL_USE_SSL": os.environ.get("MAIL_USE_SSL", "0") == "1",
+        "MAIL_TIMEOUT": int(os.environ.get("MAIL_TIMEOUT", "30")),
+        "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "reporting@localhost"),
+        # The address the links in e-mails point to (never taken from a request's Host header).
+        "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000"),
+        "INVITATION_VALID_DAYS": int(os.environ.get("INVITATION_VALID_DAYS", "7")),
+        "PASSWORD_RESET_VALID_MINUTES": int(os.environ.get("PASSWORD_RESET_VALID_MINUTES", "60")),
     }
 
 

@@ -6,7 +6,11 @@ without paying for the migration each time.
 """
 import contextvars
 from datetime import date
+import email
+import email.policy
 import os
+import socket
+import threading
 import uuid
 import hashlib
 import json
@@ -76,11 +80,56 @@ def template_database(tmp_path_factory) -> Path:
     return path
 
 
+class Mailbox:
+    """The messages a real local SMTP server (aiosmtpd) received, parsed as e-mail."""
+
+    def __init__(self):
+        self.messages: list[email.message.EmailMessage] = []
+        self._lock = threading.Lock()
+
+    async def handle_DATA(self, _server, _session, envelope):  # aiosmtpd handler hook
+        message = email.message_from_bytes(envelope.original_content or envelope.content, policy=email.policy.default)
+        with self._lock:
+            self.messages.append(message)
+        return "250 Message accepted for delivery"
+
+    def to(self, address: str) -> list:
+        with self._lock:
+            return [message for message in self.messages if message["To"] == address]
+
+    def clear(self) -> None:
+        with self._lock:
+            self.messages.clear()
+
+
+@pytest.fixture(scope="session")
+def smtp_server():
+    """A real SMTP server on a free local port for the whole run; every test app sends to it."""
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Mailbox(), hostname="127.0.0.1", port=port)
+    controller.start()
+    yield controller
+    controller.stop()
+
+
 @pytest.fixture
-def app(template_database, tmp_path):
+def mailbox(smtp_server) -> Mailbox:
+    smtp_server.handler.clear()
+    return smtp_server.handler
+
+
+@pytest.fixture
+def app(template_database, tmp_path, smtp_server):
     database = tmp_path / "app.sqlite3"
     shutil.copyfile(template_database, database)
-    app = create_app(_settings(database))
+    app = create_app(_settings(
+        database, MAIL_SERVER=smtp_server.hostname, MAIL_PORT=smtp_server.port, MAIL_USE_TLS=False, MAIL_USE_SSL=False,
+        MAIL_DEFAULT_SENDER="reporting@unodc.example.org", BASE_URL="https://reporting.example.org",
+    ))
     app.test_client_class = IsolatedClient
     with app.app_context():
         limiter.reset()
@@ -104,7 +153,8 @@ def runner(app):
     return app.test_cli_runner()
 
 
-def make_user(role: str = "focal_point", country: str | None = "FRA", email: str | None = None, password: str = PASSWORD):
+def make_user(role: str = "focal_point", country: str | None = "FRA", email: str | None = None, password: str = PASSWORD,
+              name: str | None = None, locale: str | None = None):
     """Create a user through the same service the CLI uses."""
     from reporting.accounts.services import create_user
 
@@ -112,7 +162,8 @@ def make_user(role: str = "focal_point", country: str | None = "FRA", email: str
         country = None
     email = email or f"{role}.{(country or 'un').lower()}@example.org"
     with write_transaction():
-        user = create_user(email, password, role, country)
+        user = create_user(email, password, role, country, name=name)
+        user.locale = locale
     return user
 
 

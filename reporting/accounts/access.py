@@ -9,7 +9,7 @@ from flask_login import current_user
 from reporting.accounts.services import load_user, user_for_token
 from reporting.core.errors import MESSAGES, render_error
 from reporting.extensions import db, login_manager
-from reporting.models import Country, Role
+from reporting.models import Country, Role, SectionAssignment, User
 from sqlalchemy import select
 
 STAFF_ROLES = (Role.ADMIN, Role.COMPILER)
@@ -40,6 +40,20 @@ def visible_country(iso3: str) -> Country:
     if not current_user.can_see_country(country.id):
         abort(403)
     return country
+
+
+def assigned_sections(user: User) -> frozenset[str] | None:
+    """The questionnaire sections ``user`` may work on: ``None`` means all of them
+    (everyone but a contributor), a contributor gets the sections their focal
+    point assigned. Pages, the API and the submission service all ask here."""
+    if user.role_enum is not Role.CONTRIBUTOR:
+        return None
+    return frozenset(db.session.scalars(select(SectionAssignment.section_key).where(SectionAssignment.user_id == user.id)))
+
+
+def section_allowed(user: User, section_key: str) -> bool:
+    sections = assigned_sections(user)
+    return sections is None or section_key in sections
 
 
 def _unauthorized():

@@ -7,12 +7,14 @@ import hashlib
 import secrets
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import func, select
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from reporting import audit
 from reporting.extensions import db
-from reporting.models import ApiToken, Country, Role, User
+from reporting.models import AccountLink, AccountLinkPurpose, ApiToken, Country, Role, User
 from reporting.models.accounts import new_session_token
 
 MIN_PASSWORD_LENGTH = 12
@@ -59,21 +61,40 @@ def find_country(iso3: str) -> Country:
     return country
 
 
-def create_user(email: str, password: str, role: str, country_iso3: str | None = None) -> User:
-    """Validate everything first, then add the user and its audit event to the session."""
+MAX_NAME_LENGTH = 120
+
+
+def clean_name(name: str | None) -> str | None:
+    name = " ".join((name or "").split())
+    if len(name) > MAX_NAME_LENGTH:
+        raise AccountError(f"name is too long: at most {MAX_NAME_LENGTH} characters")
+    return name or None
+
+
+def create_user(
+    email: str, password: str | None, role: str, country_iso3: str | None = None, *, name: str | None = None,
+) -> User:
+    """Validate everything first, then add the user and its audit event to the session.
+
+    ``password=None`` only for an invited contributor, who chooses a password
+    through the one-time link of their invitation (see ``issue_account_link``).
+    """
     email = normalise_email(email)
+    name = clean_name(name)
     role_enum = parse_role(role)
     if role_enum.is_country_bound and not country_iso3:
-        raise AccountError(f"role {role_enum.value} needs a country: pass --country ISO3")
+        raise AccountError(f"role {role_enum.value} needs a country: give its ISO3 code, e.g. FRA")
     if not role_enum.is_country_bound and country_iso3:
-        raise AccountError(f"role {role_enum.value} covers all countries: do not pass a country")
+        raise AccountError(f"role {role_enum.value} covers all countries: give no country")
     country = find_country(country_iso3) if country_iso3 else None
-    check_password_strength(password, email)
+    if password is not None:
+        check_password_strength(password, email)
     if db.session.scalar(select(func.count()).select_from(User).where(User.email == email)):
         raise AccountError(f"a user with email {email} already exists")
     user = User(
         email=email,
-        password_hash=generate_password_hash(password),
+        name=name,
+        password_hash=generate_password_hash(password) if password is not None else "",
         role=role_enum.value,
         country=country,
     )
@@ -95,7 +116,7 @@ def authenticate(email: str, password: str) -> User | None:
     except AccountError:
         email = ""
     user = db.session.scalar(select(User).where(User.email == email)) if email else None
-    if user is None or not user.active:
+    if user is None or not user.active or not user.has_password:
         check_password_hash(_DUMMY_HASH, password)
         return None
     return user if check_password_hash(user.password_hash, password) else None
@@ -160,3 +181,121 @@ def user_for_token(token: str) -> User | None:
     if row is None or row.revoked_at or (row.expires_at and row.expires_at < now) or not row.user.active:
         return None
     return row.user
+
+
+# --- deactivation ------------------------------------------------------------------
+
+def find_user(email: str) -> User:
+    user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
+    if user is None:
+        raise AccountError(f"no user with email {email}")
+    return user
+
+
+def set_active(user: User, active: bool, by: User | None = None) -> bool:
+    """Deactivate or reactivate an account; returns whether anything changed.
+
+    A deactivated user cannot sign in, and their open sessions and API tokens
+    stop working at the next request: the session token is rotated, and
+    ``load_user`` and ``user_for_token`` refuse inactive users.
+    """
+    if not active and by is not None and by.id == user.id:
+        raise AccountError("you cannot deactivate your own account")
+    if user.active == active:
+        return False
+    user.active = active
+    user.session_token = new_session_token()
+    audit.record(
+        "user.reactivated" if active else "user.deactivated", "user", user.id,
+        country_id=user.country_id, old={"active": not active}, new={"active": active},
+    )
+    return True
+
+
+# --- one-time links: invitations and password resets ------------------------------
+
+class LinkError(AccountError):
+    """A one-time link that cannot be used; the message tells the person what to do."""
+
+
+LINK_MESSAGES = {
+    "unknown": _l("This link is not valid. Check that you opened the whole address from the e-mail."),
+    "used": _l("This link has already been used. Each link works only once."),
+    "expired_invitation": _l("This invitation has expired. Ask your national focal point to invite you again."),
+    "expired_reset": _l("This password reset link has expired or was replaced by a newer one. Ask for a new link."),
+}
+
+
+def link_lifetime(purpose: AccountLinkPurpose) -> timedelta:
+    if purpose is AccountLinkPurpose.INVITATION:
+        return timedelta(days=current_app.config["INVITATION_VALID_DAYS"])
+    return timedelta(minutes=current_app.config["PASSWORD_RESET_VALID_MINUTES"])
+
+
+def issue_account_link(user: User, purpose: AccountLinkPurpose, created_by: User | None = None) -> tuple[str, AccountLink]:
+    """A new one-time link for ``user``; earlier unused links of the same user stop working.
+    Returns the token (to be e-mailed, never stored) and the stored link."""
+    now = datetime.now(timezone.utc)
+    db.session.execute(
+        update(AccountLink).where(AccountLink.user_id == user.id, AccountLink.used_at.is_(None), AccountLink.expires_at > now)
+        .values(expires_at=now)
+    )
+    token = secrets.token_urlsafe(32)
+    link = AccountLink(
+        user=user, purpose=purpose.value, token_sha256=_token_digest(token),
+        created_by_id=created_by.id if created_by else None, expires_at=now + link_lifetime(purpose),
+    )
+    db.session.add(link)
+    audit.record(f"account_link.{purpose.value}", "user", user.id, country_id=user.country_id,
+                 new={"expires": link.expires_at.isoformat()})
+    return token, link
+
+
+def check_account_link(token: str, *, lock: bool = False) -> AccountLink:
+    """The link behind ``token``, or ``LinkError`` saying why it cannot be used."""
+    query = select(AccountLink).where(AccountLink.token_sha256 == _token_digest(token or ""))
+    link = db.session.scalar(query.with_for_update() if lock else query)
+    if link is None or not link.user.active:
+        raise LinkError(LINK_MESSAGES["unknown"])
+    if link.used_at is not None:
+        raise LinkError(LINK_MESSAGES["used"])
+    if link.expires_at <= datetime.now(timezone.utc):
+        raise LinkError(LINK_MESSAGES[f"expired_{link.purpose}"])
+    return link
+
+
+def redeem_account_link(token: str, password: str) -> User:
+    """Set the password through a one-time link, which is then spent; every other
+    session of the account ends. Nothing changes when the link or the password is refused."""
+    link = check_account_link(token, lock=True)
+    user = link.user
+    check_password_strength(password, user.email)
+    link.used_at = datetime.now(timezone.utc)
+    user.password_hash = generate_password_hash(password)
+    user.session_token = new_session_token()
+    audit.record(
+        "user.invitation_accepted" if link.purpose == AccountLinkPurpose.INVITATION.value else "user.password_reset",
+        "user", user.id, country_id=user.country_id, actor=(user.id, user.email),
+    )
+    return user
+
+
+def send_password_reset(user: User, by: User | None = None) -> None:
+    """E-mail a reset link to an active user (an admin's action, or the user's own request)."""
+    from reporting.notifications import services as notify
+
+    if not user.active:
+        raise AccountError(f"the account {user.email} is deactivated: reactivate it first")
+    token, _link = issue_account_link(user, AccountLinkPurpose.RESET, created_by=by)
+    notify.password_reset(user, token, current_app.config["PASSWORD_RESET_VALID_MINUTES"])
+
+
+def request_password_reset(email: str) -> None:
+    """The public "forgot password" request: a link goes out only to an existing, active
+    account with a password, and the caller learns nothing either way."""
+    try:
+        user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
+    except AccountError:
+        return
+    if user is not None and user.active and user.has_password:
+        send_password_reset(user)

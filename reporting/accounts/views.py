@@ -1,10 +1,14 @@
-"""Sign-in and sign-out."""
+"""Sign-in and sign-out; forgotten passwords and the one-time links of invitations and resets."""
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from reporting.accounts.forms import LoginForm
-from reporting.accounts.services import authenticate, end_session, start_session
+from reporting.accounts.forms import ForgotPasswordForm, LoginForm, SetPasswordForm
+from reporting.accounts.services import (
+    AccountError, LinkError, authenticate, check_account_link, end_session, redeem_account_link,
+    request_password_reset, start_session,
+)
+from reporting.models import AccountLinkPurpose
 from reporting.core.i18n import SESSION_KEY
 from reporting.core.security import mark_active
 from reporting.core.views import safe_next
@@ -50,3 +54,45 @@ def logout():
     session.clear()
     flash(_("You have been signed out."), "info")
     return redirect(url_for("accounts.login"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(_login_rate_limit, methods=["POST"])
+def forgot_password():
+    """Ask for a reset link. The answer is the same whether or not the account exists."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        with write_transaction():
+            request_password_reset(form.email.data)
+        flash(_("If an active account uses this address, a link to choose a new password has been sent to it. "
+                "The link can be used once."), "info")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/forgot_password.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/password/set/<token>", methods=["GET", "POST"])
+def set_password(token: str):
+    """The page behind an invitation or password-reset link: choose a password, once."""
+    try:
+        link = check_account_link(token)
+    except LinkError as error:
+        return render_template("accounts/link_error.html", message=error.args[0]), 410
+    form = SetPasswordForm()
+    invitation = link.purpose == AccountLinkPurpose.INVITATION.value
+    if form.validate_on_submit():
+        try:
+            with write_transaction():
+                user = redeem_account_link(token, form.password.data)
+        except LinkError as error:  # spent by another request in the meantime
+            return render_template("accounts/link_error.html", message=error.args[0]), 410
+        except AccountError as error:
+            form.password.errors.append(str(error))
+        else:
+            if current_user.is_authenticated:
+                logout_user()
+                session.clear()
+            flash(_("Your password has been set. Please sign in with %(email)s.", email=user.email), "success")
+            return redirect(url_for("accounts.login"))
+    return render_template(
+        "accounts/set_password.html", form=form, user=link.user, invitation=invitation,
+    ), 422 if form.errors else 200

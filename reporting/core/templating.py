@@ -11,6 +11,7 @@ ROLE_LABELS = {
     Role.ADMIN.value: _l("Administrator"),
     Role.COMPILER.value: _l("Compiler"),
     Role.FOCAL_POINT.value: _l("National focal point"),
+    Role.CONTRIBUTOR.value: _l("Contributor"),
     Role.VIEWER.value: _l("Viewer"),
 }
 
@@ -19,6 +20,8 @@ NAV = [
     ("responses.index", _l("Reporting cycles"), None),
     ("countries.index", _l("Countries"), None),
     ("reports.index", _l("Reports"), None),
+    ("admin.users", _l("Accounts"), (Role.ADMIN,)),
+    ("admin.outbox", _l("Outbox"), (Role.ADMIN,)),
 ]
 
 

@@ -5,24 +5,32 @@ Alembic autogenerate and the schema test see the whole schema.
 """
 from reporting.models.base import Base
 from reporting.models.countries import Country
-from reporting.models.accounts import ApiToken, Role, User
+from reporting.models.accounts import AccountLink, AccountLinkPurpose, ApiToken, Role, SectionAssignment, User
 from reporting.models.questionnaire import SpecVersion
 from reporting.models.cycles import Cycle, CycleState
-from reporting.models.submissions import Answer, ReviewComment, Submission, SubmissionState
+from reporting.models.submissions import Answer, ReviewComment, SectionReady, Submission, SubmissionState
+from reporting.models.notifications import MessageStatus, OutboxMessage, ReminderSent
 from reporting.models.audit import AuditEvent
 from reporting.models.reports import ReportFile
 
 __all__ = [
+    "AccountLink",
+    "AccountLinkPurpose",
     "Answer",
     "ApiToken",
     "AuditEvent",
     "Base",
     "Country",
+    "MessageStatus",
+    "OutboxMessage",
+    "ReminderSent",
     "Cycle",
     "CycleState",
     "ReportFile",
     "ReviewComment",
     "Role",
+    "SectionAssignment",
+    "SectionReady",
     "SpecVersion",
     "Submission",
     "SubmissionState",

@@ -88,3 +88,18 @@ class ReviewComment(Base):
 
     submission: Mapped[Submission] = relationship(back_populates="comments")
     author: Mapped[User | None] = relationship()
+
+
+class SectionReady(Base):
+    """A contributor's mark: this section of the submission is ready for the focal point."""
+
+    __tablename__ = "section_ready_marks"
+    __table_args__ = (UniqueConstraint("submission_id", "section_key", name="uq_section_ready_marks_submission_section"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"), index=True)
+    section_key: Mapped[str] = mapped_column(String(160))
+    marked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    marked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    marked_by: Mapped[User | None] = relationship()

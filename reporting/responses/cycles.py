@@ -8,6 +8,7 @@ from sqlalchemy.orm import aliased
 
 from reporting import audit
 from reporting.extensions import db
+from reporting.notifications import services as notify
 from reporting.models import Answer, Country, Cycle, CycleState, SpecVersion, Submission, SubmissionState
 from reporting.questionnaire import versions
 
@@ -103,6 +104,8 @@ def change_state(cycle: Cycle, target: CycleState) -> Cycle:
     cycle.state = target.value
     setattr(cycle, TIMESTAMPS[target], datetime.now(timezone.utc))
     audit.record("cycle.state", "cycle", cycle.id, old=old, new=target.value)
+    if target is CycleState.OPEN:
+        notify.cycle_opened(cycle)
     return cycle
 
 

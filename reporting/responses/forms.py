@@ -1,8 +1,11 @@
 """Small web forms of the workflow (the questionnaire's own forms come from ``forms/``)."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, SelectField, StringField
-from wtforms.validators import DataRequired, InputRequired, Length, Regexp
+from babel import Locale
+from wtforms import DateField, EmailField, HiddenField, SelectField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
+
+from reporting.config import LANGUAGES
 
 from reporting.responses.cycles import LABEL_PATTERN
 
@@ -24,3 +27,14 @@ class VersionForm(CsrfForm):
     """Any action on a submission states the version it was shown, for optimistic locking."""
 
     base_version = HiddenField(validators=[InputRequired()])
+
+
+class InviteForm(FlaskForm):
+    """A focal point invites a contributor; the sections come as a list of checkboxes."""
+
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
+    name = StringField(_l("Name"), validators=[Optional(), Length(max=120)])
+    language = SelectField(
+        _l("Language of the invitation"),
+        choices=[(code, Locale.parse(code).get_display_name(code)) for code in LANGUAGES], default="en",
+    )

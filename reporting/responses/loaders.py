@@ -1,8 +1,10 @@
 """The one way a URL names a cycle or a country's submission, shared by the
 pages, the exports and the API: 404 when unknown, 403 for another country's."""
 from flask import abort
+from flask_login import current_user
 
-from reporting.accounts.access import visible_country
+from forms.spec import Section
+from reporting.accounts.access import section_allowed, visible_country
 from reporting.models import Cycle, Submission
 from reporting.responses import submissions as service
 from reporting.responses.cycles import CycleError, find_cycle
@@ -22,3 +24,14 @@ def submission_or_404(label: str, iso3: str) -> Submission:
         return service.load_submission(cycle, country)
     except service.NotAllowed:
         abort(404)
+
+
+def section_or_404(submission: Submission, section_key: str) -> Section:
+    """A section of the country's questionnaire: 404 if it has none such, 403 for a
+    contributor to whom the focal point has not assigned it."""
+    section = service.spec_for(submission.cycle).section(section_key)
+    if section is None or section not in service.sections_for(submission):
+        abort(404)
+    if not section_allowed(current_user, section.key):
+        abort(403)
+    return section

@@ -17,9 +17,15 @@ from forms.kinds import translate_spec_text
 from forms.relevance import check_passes, is_visible
 from forms.spec import Section, Spec
 from reporting import audit
+from reporting.accounts.access import assigned_sections
 from reporting.countries.services import country_scopes
 from reporting.extensions import db
-from reporting.models import Answer, Country, Cycle, CycleState, ReviewComment, Role, Submission, SubmissionState, User
+from reporting.models import (
+    Answer, Country, Cycle, CycleState, ReviewComment, Role, SectionReady, Submission, SubmissionState, User,
+)
+from reporting.notifications import services as notify
+
+EDITOR_ROLES = (Role.FOCAL_POINT, Role.CONTRIBUTOR)
 
 _SPECS: dict[tuple[str, int], Spec] = {}
 
@@ -45,7 +51,7 @@ class StaleSubmission(WorkflowError):
         super().__init__(_l("Someone else saved this submission while you were editing. Nothing was overwritten."))
         self.current_version = submission.version
         self.current_answers = answers
-        self.updated_by = submission.updated_by.email if submission.updated_by else None
+        self.updated_by = submission.updated_by.display_name if submission.updated_by else None
         self.updated_at = submission.updated_at
 
 
@@ -92,28 +98,62 @@ def sections_for(submission: Submission) -> list[Section]:
     return spec_for(submission.cycle).sections_for(country_scopes(submission.country))
 
 
+def sections_for_user(user: User, submission: Submission) -> list[Section]:
+    """The sections ``user`` sees: all of them, or a contributor's assigned ones."""
+    allowed = assigned_sections(user)
+    sections = sections_for(submission)
+    return sections if allowed is None else [section for section in sections if section.key in allowed]
+
+
 # --- permissions -----------------------------------------------------------------
 
-def can_edit(user: User, submission: Submission) -> bool:
-    return (
-        user.role_enum is Role.FOCAL_POINT
-        and user.country_id == submission.country_id
-        and submission.cycle.state_enum is CycleState.OPEN
-        and submission.state_enum.editable
-    )
+def require_editable(user: User, submission: Submission, section_keys=()) -> None:
+    """A focal point edits every section of their country; a contributor only the
+    sections assigned to them; nobody once the cycle closed or the country submitted."""
+    if user.role_enum not in EDITOR_ROLES or user.country_id != submission.country_id:
+        raise NotAllowed(_l("Only a national focal point or contributor of this country can change its answers."))
+    allowed = assigned_sections(user)
+    refused = sorted(key for key in section_keys if allowed is not None and key not in allowed)
+    if refused:
+        raise NotAllowed(_l(
+            "Your focal point has not assigned this section to you: %(sections)s. Nothing was saved.",
+            sections=", ".join(refused),
+        ))
+    _require_open(submission)
 
 
-def can_review(user: User, submission: Submission) -> bool:
-    return user.role_enum in (Role.ADMIN, Role.COMPILER) and submission.state_enum is SubmissionState.SUBMITTED
-
-
-def require_editable(user: User, submission: Submission) -> None:
-    if user.role_enum is not Role.FOCAL_POINT or user.country_id != submission.country_id:
-        raise NotAllowed(_l("Only a national focal point of this country can change its answers."))
+def _require_open(submission: Submission) -> None:
     if submission.cycle.state_enum is not CycleState.OPEN:
         raise WorkflowError(_l("This reporting cycle is closed: answers can no longer be changed."))
     if not submission.state_enum.editable:
         raise WorkflowError(_l("This submission has been submitted and is read-only."))
+
+
+def require_submitter(user: User, submission: Submission) -> None:
+    """Only the national focal point signs off for the country."""
+    if user.role_enum is not Role.FOCAL_POINT or user.country_id != submission.country_id:
+        raise NotAllowed(_l("Only the national focal point of this country can submit its questionnaire."))
+    _require_open(submission)
+
+
+def _allowed(check, *args) -> bool:
+    try:
+        check(*args)
+    except WorkflowError:
+        return False
+    return True
+
+
+def can_edit(user: User, submission: Submission, section_key: str | None = None) -> bool:
+    return _allowed(require_editable, user, submission, [section_key] if section_key else [])
+
+
+def can_submit(user: User, submission: Submission) -> bool:
+    return _allowed(require_submitter, user, submission)
+
+
+def can_review(user: User, submission: Submission) -> bool:
+    return user.role_enum in (Role.ADMIN, Role.COMPILER) and submission.state_enum is SubmissionState.SUBMITTED
 
 
 def _check_version(submission: Submission, base_version: int) -> None:
@@ -145,7 +185,7 @@ def save_sections(submission: Submission, updates: dict[Section, dict[str, Any]]
     answer of a saved section counts as confirmed, so carried-over values stop
     being marked as such.
     """
-    require_editable(user, submission)
+    require_editable(user, submission, [section.key for section in updates])
     _check_version(submission, base_version)
     current = {answer.key: answer for answer in submission.answers}
     merged = {key: answer.value for key, answer in current.items()}
@@ -153,7 +193,10 @@ def save_sections(submission: Submission, updates: dict[Section, dict[str, Any]]
         merged |= values
     changed: list[str] = []
     for section, values in updates.items():
-        changed += _save_section(submission, section, values, merged, current, user)
+        section_changed = _save_section(submission, section, values, merged, current, user)
+        if section_changed and user.role_enum is Role.CONTRIBUTOR:
+            _unmark_ready(submission, section.key, user)  # changed since it was declared ready
+        changed += section_changed
     if submission.state_enum is SubmissionState.NOT_STARTED:
         _set_state(submission, user, SubmissionState.IN_PROGRESS)
     _touch(submission, user)
@@ -232,7 +275,7 @@ def problems(submission: Submission) -> list[Problem]:
 
 def submit(submission: Submission, base_version: int, user: User) -> list[Problem]:
     """Submit if complete; otherwise return the problems and change nothing."""
-    require_editable(user, submission)
+    require_submitter(user, submission)
     _check_version(submission, base_version)
     found = problems(submission)
     if found:
@@ -265,9 +308,43 @@ def return_submission(submission: Submission, comments: dict[str, str], base_ver
         )
     _set_state(submission, user, SubmissionState.RETURNED)
     _touch(submission, user)
+    titles = {section.key: section.title for section in sections_for(submission)}
+    notify.submission_returned(submission, comments, titles)
 
 
 def accept(submission: Submission, base_version: int, user: User) -> None:
     _require_review(user, submission, base_version)
     _set_state(submission, user, SubmissionState.ACCEPTED)
     _touch(submission, user)
+    notify.submission_accepted(submission)
+
+
+# --- "ready for the focal point" -------------------------------------------------------
+
+def ready_marks(submission: Submission) -> dict[str, SectionReady]:
+    return {
+        mark.section_key: mark
+        for mark in db.session.scalars(select(SectionReady).where(SectionReady.submission_id == submission.id))
+    }
+
+
+def mark_ready(user: User, submission: Submission, section_key: str, ready: bool = True) -> None:
+    """A contributor hands a section over to the focal point (or takes it back)."""
+    if user.role_enum is not Role.CONTRIBUTOR:
+        raise NotAllowed(_l("Only a contributor marks a section ready for the focal point."))
+    require_editable(user, submission, [section_key])
+    mark = ready_marks(submission).get(section_key)
+    if ready and mark is None:
+        db.session.add(SectionReady(submission_id=submission.id, section_key=section_key, marked_by_id=user.id))
+        audit.record("section.ready", "section", section_key, country_id=submission.country_id,
+                     submission_id=submission.id, key=section_key, new="ready")
+    elif not ready and mark is not None:
+        _unmark_ready(submission, section_key, user)
+
+
+def _unmark_ready(submission: Submission, section_key: str, user: User) -> None:
+    mark = ready_marks(submission).get(section_key)
+    if mark is not None:
+        db.session.delete(mark)
+        audit.record("section.not_ready", "section", section_key, country_id=submission.country_id,
+                     submission_id=submission.id, key=section_key, old="ready")

@@ -14,11 +14,14 @@ from reporting.responses.cycles import TRANSITIONS
 from reporting.responses.labels import CYCLE_STATE_LABELS, SUBMISSION_STATE_LABELS
 
 CYCLE_ACTIONS = {"open": _l("Open"), "closed": _l("Close"), "published": _l("Publish")}
+AUDIT_VALUES = {"ready": _l("ready")}
 AUDIT_ACTIONS = {
     "answer.changed": _l("Answer changed"),
     "answers.confirmed": _l("Carried-over answers confirmed"),
     "submission.state": _l("State changed"),
     "review.comment": _l("Comment from UNODC"),
+    "section.ready": _l("Section marked ready for the focal point"),
+    "section.not_ready": _l("Section no longer marked ready"),
 }
 
 
@@ -40,7 +43,7 @@ def audit_value(value: Any) -> str:
     if value is None:
         return "—"
     if isinstance(value, str):
-        return str(STATUS_LABELS.get(value) or SUBMISSION_STATE_LABELS.get(value) or value)
+        return str(STATUS_LABELS.get(value) or SUBMISSION_STATE_LABELS.get(value) or AUDIT_VALUES.get(value) or value)
     return json.dumps(value, ensure_ascii=False)
 
 

@@ -12,17 +12,19 @@ from wtforms.fields.choices import SelectChoice
 
 from forms import KINDS, section_form_class
 from reporting.accounts.access import STAFF_ROLES, roles_required
+from reporting.accounts.services import AccountError
 from reporting.countries.services import country_name, region_name
 from reporting.database import write_transaction
 from reporting.extensions import db
-from reporting.models import AuditEvent, Country, Cycle, CycleState, SpecVersion
+from reporting.models import AuditEvent, Country, Cycle, CycleState, SpecVersion, User
 from reporting.questionnaire.scale import STATUS_SCALE
+from reporting.responses import contributors as contributor_service
 from reporting.responses import cycles as cycle_service
 from reporting.responses import plausibility
 from reporting.responses import submissions as service
 from reporting.responses.dashboard import dashboard_rows
-from reporting.responses.loaders import cycle_or_404, submission_or_404
-from reporting.responses.forms import CsrfForm, CycleForm, VersionForm
+from reporting.responses.loaders import cycle_or_404, section_or_404, submission_or_404
+from reporting.responses.forms import CsrfForm, CycleForm, InviteForm, VersionForm
 from reporting.responses.templating import register_helpers
 from reporting.responses.labels import CYCLE_STATE_LABELS, SUBMISSION_STATE_LABELS
 
@@ -82,6 +84,9 @@ def change_state(label: str):
         abort(400)
     if target is CycleState.DRAFT or not CsrfForm().validate_on_submit():
         abort(400)
+    if target is CycleState.CLOSED and request.form.get("confirmed") != "1":
+        # Closing stops every country's data entry: ask first (the page posts again with confirmed=1).
+        return render_template("responses/confirm_close.html", cycle=cycle, form=CsrfForm())
     try:
         with write_transaction():
             cycle_service.change_state(cycle, target)
@@ -138,7 +143,7 @@ def submission(label: str, iso3: str):
 
 def _render_overview(submission, problems=None, status=200):
     answers = service.answers_of(submission)
-    sections = service.sections_for(submission)
+    sections = service.sections_for_user(current_user, submission)
     progress = {section.key: service.section_progress(section, answers) for section in sections}
     comments = {}
     for comment in submission.comments:
@@ -152,9 +157,22 @@ def _render_overview(submission, problems=None, status=200):
         sections=sections, progress=progress, comments=comments,
         section_titles={section.key: section.title for section in sections},
         overall=service.overall_progress(sections, answers), carried=len(service.carried_keys(submission)),
-        problems=problems, can_edit=service.can_edit(current_user, submission),
+        problems=problems, can_submit=service.can_submit(current_user, submission),
+        can_mark_ready=current_user.role_enum.value == "contributor" and service.can_edit(current_user, submission),
+        ready=service.ready_marks(submission), assignees=_assignees(submission),
         can_review=service.can_review(current_user, submission), form=VersionForm(base_version=submission.version),
     ), status
+
+
+def _assignees(submission) -> dict[str, list[User]]:
+    """Section key → the contributors assigned to it (for the country's own people and staff)."""
+    by_section: dict[str, list[User]] = {}
+    if current_user.role_enum.value == "contributor":
+        return by_section
+    for user, keys in contributor_service.contributors_of(submission):
+        for key in keys:
+            by_section.setdefault(key, []).append(user)
+    return by_section
 
 
 @bp.route("/<label>/<iso3>/<section_key>", methods=["GET", "POST"])
@@ -162,10 +180,8 @@ def _render_overview(submission, problems=None, status=200):
 def section(label: str, iso3: str, section_key: str):
     submission = submission_or_404(label, iso3)
     spec = service.spec_for(submission.cycle)
-    section = spec.section(section_key)
-    if section is None or section not in service.sections_for(submission):
-        abort(404)
-    editable = service.can_edit(current_user, submission)
+    section = section_or_404(submission, section_key)
+    editable = service.can_edit(current_user, submission, section.key)
     if request.method == "GET":
         # Showing answers needs no form object: the page draws every input itself.
         return _render_section(submission, section, editable, None, {}, submission.version)
@@ -232,7 +248,7 @@ def _render_section(submission, section, editable, values, errors, version, stat
     """The section page: the stored answers, or (``values``) what was posted when it is shown again."""
     spec = service.spec_for(submission.cycle)
     answers = service.answers_of(submission)
-    sections = service.sections_for(submission)
+    sections = service.sections_for_user(current_user, submission)
     index = sections.index(section)
     comments = [c for c in submission.comments if c.section_key == section.key]
     shown = answers if values is None else {**answers, **{k: v for k, v in values.items() if not isinstance(v, dict)}}
@@ -298,9 +314,106 @@ def review(label: str, iso3: str):
 @login_required
 def history(label: str, iso3: str):
     submission = submission_or_404(label, iso3)
+    if current_user.role_enum.value == "contributor":
+        abort(403)  # the whole country's history is the focal point's (and UNODC's)
     events = db.session.scalars(
         select(AuditEvent).where(AuditEvent.submission_id == submission.id).order_by(AuditEvent.id.desc())
     ).all()
+    actor_ids = {event.actor_id for event in events if event.actor_id}
+    people = {user.id: user.display_name for user in db.session.scalars(select(User).where(User.id.in_(actor_ids)))}
     return render_template(
         "responses/history.html", submission=submission, cycle=submission.cycle, country=submission.country, events=events,
+        people=people,
     )
+
+
+@bp.post("/<label>/<iso3>/<section_key>/ready")
+@login_required
+def mark_ready(label: str, iso3: str, section_key: str):
+    """A contributor hands a section to the focal point (``ready=0`` takes it back)."""
+    submission = submission_or_404(label, iso3)
+    section = section_or_404(submission, section_key)
+    if not CsrfForm().validate_on_submit():
+        abort(400)
+    ready = request.form.get("ready", "1") == "1"
+    try:
+        with write_transaction():
+            service.mark_ready(current_user, submission, section.key, ready)
+    except service.WorkflowError as error:
+        flash(str(error.message), "error")
+        return _render_overview(submission, status=error.status)
+    if ready:
+        flash(_("“%(section)s” is marked ready for the focal point.", section=_(section.title)), "success")
+    else:
+        flash(_("“%(section)s” is no longer marked ready.", section=_(section.title)), "success")
+    return redirect(url_for("responses.submission", label=label, iso3=iso3))
+
+
+# --- contributors (the focal point's team) -------------------------------------------
+
+def _contributors_page(submission, form, status=200):
+    return render_template(
+        "responses/contributors.html", submission=submission, cycle=submission.cycle, country=submission.country,
+        contributors=contributor_service.contributors_of(submission), sections=service.sections_for(submission),
+        form=form, action_form=CsrfForm(), can_manage=current_user.role_enum.value == "focal_point",
+    ), status
+
+
+def _invite_form() -> InviteForm:
+    form = InviteForm()
+    if not form.is_submitted() and current_user.locale:
+        form.language.data = current_user.locale
+    return form
+
+
+@bp.get("/<label>/<iso3>/contributors")
+@login_required
+def contributors(label: str, iso3: str):
+    submission = submission_or_404(label, iso3)
+    if current_user.role_enum.value not in ("focal_point", "admin", "compiler"):
+        abort(403)
+    return _contributors_page(submission, _invite_form())
+
+
+@bp.post("/<label>/<iso3>/contributors")
+@login_required
+def invite(label: str, iso3: str):
+    submission = submission_or_404(label, iso3)
+    form = _invite_form()
+    if not form.validate_on_submit():
+        if form.csrf_token.errors:
+            abort(400)
+        return _contributors_page(submission, form, 422)
+    try:
+        with write_transaction():
+            user = contributor_service.invite_contributor(
+                current_user, submission, form.email.data, form.name.data, request.form.getlist("sections"), form.language.data,
+            )
+    except service.NotAllowed:
+        abort(403)
+    except AccountError as error:
+        form.email.errors.append(str(error))
+        return _contributors_page(submission, form, 422)
+    flash(_("An invitation has been e-mailed to %(email)s.", email=user.email), "success")
+    return redirect(url_for("responses.contributors", label=label, iso3=iso3))
+
+
+@bp.post("/<label>/<iso3>/contributors/<int:user_id>")
+@login_required
+def assign(label: str, iso3: str, user_id: int):
+    submission = submission_or_404(label, iso3)
+    if not CsrfForm().validate_on_submit():
+        abort(400)
+    contributor = db.session.get(User, user_id)
+    if contributor is None:
+        abort(404)
+    try:
+        with write_transaction():
+            contributor_service.assign_sections(current_user, submission, contributor, request.form.getlist("sections"))
+    except service.NotAllowed:
+        abort(403)
+    except AccountError as error:
+        flash(str(error), "error")
+        return _contributors_page(submission, _invite_form(), 422)
+    flash(_("Sections of %(email)s saved.", email=contributor.email), "success")
+    return redirect(url_for("responses.contributors", label=label, iso3=iso3))

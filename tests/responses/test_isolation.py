@@ -22,6 +22,8 @@ def parameter_values(other_iso3: str) -> dict[str, str]:
         "lang": "en",
         "kind": "answers",
         "fmt": "csv",
+        "token": "not-a-real-token",
+        "user_id": "1",
     }
 
 
@@ -44,7 +46,7 @@ def deu_has_answers(app, client, cycle, user_factory):
     client.post("/logout", data={"csrf_token": __import__("tests.conftest", fromlist=["csrf_token"]).csrf_token(client, "/cycles/")})
 
 
-@pytest.mark.parametrize("role", ["focal_point", "viewer"])
+@pytest.mark.parametrize("role", ["focal_point", "contributor", "viewer"])
 def test_no_route_shows_another_countrys_data(app, deu_has_answers, user_factory, role):
     user_factory(role, "FRA", email=f"{role}@fra.example.org")
     client = app.test_client()
