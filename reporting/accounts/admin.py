@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from wtforms.fields.choices import SelectChoice
 
 from reporting.accounts.access import roles_required
 from reporting.accounts.forms import UserCreateForm
@@ -22,7 +23,7 @@ OUTBOX_PAGE_SIZE = 200
 
 def _create_form() -> UserCreateForm:
     form = UserCreateForm()
-    form.role.choices = [(role.value, ROLE_LABELS[role.value]) for role in Role]
+    form.role.choices = [SelectChoice(role.value, ROLE_LABELS[role.value]) for role in Role]
     return form
 
 

@@ -3,7 +3,6 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
-from reporting.models import Role
 
 
 class LoginForm(FlaskForm):
@@ -34,7 +33,7 @@ class UserCreateForm(SetPasswordForm):
 
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
     name = StringField(_l("Name"), validators=[Optional(), Length(max=120)])
-    role = SelectField(_l("Role"), choices=[(role.value, role.value) for role in Role], validators=[DataRequired()])
+    role = SelectField(_l("Role"), validators=[DataRequired()])  # choices, with translated labels, set by the view
     country = StringField(
         _l("Country (ISO3 code)"), validators=[Optional(), Length(max=3)],
         description=_l("Three letters, e.g. FRA; only for a focal point, contributor or viewer."),

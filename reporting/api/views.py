@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from forms import section_form_class
-from reporting.accounts.access import STAFF_ROLES
+from reporting.accounts.access import STAFF_ROLES, assigned_sections
 from reporting.core.errors import render_error
 from reporting.database import write_transaction
 from reporting.extensions import csrf, db, login_manager
@@ -94,9 +94,20 @@ def submissions(label: str):
     return jsonify(SubmissionSummarySchema(many=True).dump(db.session.scalars(query)))
 
 
+def _dump(submission) -> dict:
+    """The submission as the user may see it: a contributor gets the answers of their sections only."""
+    data = SubmissionSchema().dump(submission)
+    allowed = assigned_sections(current_user)
+    if allowed is not None:
+        section_of = service.spec_for(submission.cycle).section_of_item
+        data["answers"] = {key: value for key, value in data["answers"].items() if section_of.get(key) in allowed}
+        data["comments"] = [comment for comment in data["comments"] if comment["section"] in allowed]
+    return data
+
+
 @bp.get("/cycles/<label>/submissions/<iso3>")
 def submission(label: str, iso3: str):
-    return jsonify(SubmissionSchema().dump(submission_or_404(label, iso3)))
+    return jsonify(_dump(submission_or_404(label, iso3)))
 
 
 @bp.patch("/cycles/<label>/submissions/<iso3>/answers")
@@ -114,6 +125,9 @@ def update_answers(label: str, iso3: str):
             errors[key] = ["not a question of this country's questionnaire"]
         else:
             by_section.setdefault(section_key, {})[key] = value
+    # Who may write what is decided before what is written is looked at: a contributor
+    # naming a section not assigned to them gets 403, whatever the values.
+    service.require_editable(current_user, submission, list(by_section))
     current = service.answers_of(submission)
     updates = {}
     for section_key, values in by_section.items():
@@ -132,7 +146,7 @@ def update_answers(label: str, iso3: str):
     except StaleDataError:
         db.session.rollback()
         raise service.StaleSubmission(submission, service.answers_of(submission)) from None
-    return jsonify({"changed": changed, **SubmissionSchema().dump(submission)})
+    return jsonify({"changed": changed, **_dump(submission)})
 
 
 @bp.post("/cycles/<label>/submissions/<iso3>/submit")
@@ -146,7 +160,7 @@ def submit(label: str, iso3: str):
         for problem in problems:
             messages.setdefault(problem.item_key or problem.section_key, []).append(str(problem.message))
         return render_error(422, "The questionnaire is not complete.", messages)
-    return jsonify(SubmissionSchema().dump(submission))
+    return jsonify(_dump(submission))
 
 
 @bp.post("/cycles/<label>/submissions/<iso3>/review")

@@ -9,9 +9,11 @@ from reporting.core.cli import database_errors_as_click
 from reporting.database import write_transaction
 from reporting.extensions import db
 from reporting.models import Cycle, CycleState, Submission
+from reporting.notifications import services as notify
+from reporting.notifications.delivery import deliver_pending
 from reporting.responses import cycles as service
 
-cycle_cli = AppGroup("cycle", help="Open, close, publish and list reporting cycles.")
+cycle_cli = AppGroup("cycle", help="Open, close, publish, list reporting cycles and send deadline reminders.")
 
 
 def _deadline(_ctx, _param, value: str) -> date:
@@ -34,6 +36,41 @@ def open_(label: str, spec_version: str, deadline: date) -> None:
     except service.CycleError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Cycle {cycle.label} is open (spec {spec_version}, deadline {deadline.isoformat()}).")
+    _deliver()
+
+
+def _deliver() -> None:
+    delivered, failed = deliver_pending()
+    if delivered or failed:
+        click.echo(f"E-mail: {delivered} delivered" + (f", {failed} not delivered (kept in the outbox, retried next time)" if failed else "") + ".")
+
+
+def _reminder_days(_ctx, _param, value: str) -> list[int]:
+    try:
+        return notify.parse_reminder_days(value)
+    except notify.ReminderError as error:
+        raise click.BadParameter(str(error).removeprefix(f"--days {value!r}: ")) from None
+
+
+@cycle_cli.command("remind")
+@click.argument("label")
+@click.option("--days", default="14,7,1", show_default=True, callback=_reminder_days,
+              help="Days before the deadline at which to remind, comma-separated.")
+@database_errors_as_click
+def remind(label: str, days: list[int]) -> None:
+    """E-mail deadline reminders to the focal points of countries that have not submitted.
+
+    Safe to run every day from cron: each reminder is recorded and never sent twice.
+    """
+    try:
+        counts = notify.send_reminders(service.find_cycle(label), days)
+    except (service.CycleError, notify.ReminderError) as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(
+        f"Cycle {label}: reminded {counts['countries']} countries ({counts['messages']} messages); "
+        f"{counts['already_sent']} already reminded, {counts['no_focal_point']} without an active focal point."
+    )
+    _deliver()
 
 
 def _transition(label: str, target: CycleState) -> None:
@@ -43,6 +80,7 @@ def _transition(label: str, target: CycleState) -> None:
     except service.CycleError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Cycle {label} is {target.value}.")
+    _deliver()
 
 
 @cycle_cli.command("close")

@@ -2,6 +2,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from babel import Locale
+from wtforms.fields.choices import SelectChoice
 from wtforms import DateField, EmailField, HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
@@ -36,5 +37,5 @@ class InviteForm(FlaskForm):
     name = StringField(_l("Name"), validators=[Optional(), Length(max=120)])
     language = SelectField(
         _l("Language of the invitation"),
-        choices=[(code, Locale.parse(code).get_display_name(code)) for code in LANGUAGES], default="en",
+        choices=[SelectChoice(code, Locale.parse(code).get_display_name(code)) for code in LANGUAGES], default="en",
     )
