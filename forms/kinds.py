@@ -1,6 +1,8 @@
-"""Question kinds: each owns its WTForms field, its validators and how its
-answer is stored (JSON) and shown again. Registered by name; a duplicate name
-fails at import time."""
+"""Question kinds: each owns its WTForms field, its validators, how its
+answer is stored (JSON) and shown again, and how it is written to the cells of
+the offline workbook and read back from them (``forms/workbook.py`` calls
+these; the form then validates what was read). Registered by name; a
+duplicate name fails at import time."""
 from decimal import Decimal
 from typing import Any, ClassVar
 
@@ -14,7 +16,7 @@ from wtforms.validators import URL, AnyOf, Length, NumberRange, Optional, Valida
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from forms import tables
-from reporting.questionnaire.scale import STATUS_VALUES
+from reporting.questionnaire.scale import STATUS_LABELS, STATUS_SCALE, STATUS_VALUES
 
 KINDS: dict[str, "QuestionKind"] = {}
 DEFAULT_MAX_TEXT = 4000
@@ -33,6 +35,8 @@ class QuestionKind:
     name: ClassVar[str]
     # A compound answer is posted as several inputs named ``<key>:<part>`` (a table's cells).
     compound: ClassVar[bool] = False
+    # Evidence questions also accept uploaded documents (see reporting/documents).
+    evidence: ClassVar[bool] = False
 
     def field(self, item: dict[str, Any]) -> Field:
         raise NotImplementedError
@@ -53,6 +57,41 @@ class QuestionKind:
     def posted(self, key: str, formdata) -> Any:
         """What was posted for the item, as typed, to show a refused page again."""
         return formdata.get(key)
+
+    # --- the offline workbook ---------------------------------------------------
+    # ``cells`` is the question's block on its sheet (forms.workbook.AnswerCells):
+    # ``put``/``get`` address answer cells by (row offset, column offset) from the
+    # question's first answer cell, ``label`` writes a sub-row's caption.
+
+    def workbook_rows(self, item: dict[str, Any]) -> int:
+        """How many sheet rows the question takes (one for a single answer cell)."""
+        return 1
+
+    def workbook_instruction(self, item: dict[str, Any]) -> str:
+        return _l("Type the answer.")
+
+    def write_cells(self, item: dict[str, Any], value: Any, cells) -> None:
+        cells.put(0, 0, value)
+
+    def read_cells(self, item: dict[str, Any], cells) -> list[tuple[str, str]]:
+        """The form data the workbook's cells amount to, as the web page would post it."""
+        text = cell_text(cells.get(0, 0))
+        return [(item["key"], text)] if text else []
+
+
+def cell_text(value: Any) -> str:
+    """A cell's value as a person would have typed it in the web form.
+
+    Floats are written with 15 significant digits, Excel's own precision, so
+    that 12.3 read back from a cell is 12.3 and not 12.300000000000001.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float):
+        return format(value, ".15g")
+    return str(value).strip()
 
 
 def _choices(item: dict[str, Any]) -> list[SelectChoice]:
@@ -77,6 +116,15 @@ class StatusKind(QuestionKind):
             validate_choice=False,
         )
 
+    def workbook_instruction(self, item):
+        return _l("Choose the status from the list.")
+
+    def write_cells(self, item, value, cells):
+        cells.put(0, 0, STATUS_LABELS.get(value, value), choices=[label for _value, label in STATUS_SCALE])
+
+    def read_cells(self, item, cells):
+        return _choice_read(item["key"], cells.get(0, 0), STATUS_SCALE)
+
 
 @register
 class TextKind(QuestionKind):
@@ -89,6 +137,12 @@ class TextKind(QuestionKind):
             validators=[Optional(), Length(max=limit, message=_l("At most %(max)d characters.", max=limit))],
         )
 
+    def workbook_instruction(self, item):
+        return _l("Text, at most %(max)d characters.", max=item.get("max_length", DEFAULT_MAX_TEXT))
+
+    def write_cells(self, item, value, cells):
+        cells.put(0, 0, value, max_length=item.get("max_length", DEFAULT_MAX_TEXT), wrap=True)
+
 
 @register
 class CommentKind(TextKind):
@@ -98,6 +152,7 @@ class CommentKind(TextKind):
 @register
 class UrlKind(QuestionKind):
     name = "url"
+    evidence = True
 
     def field(self, item):
         return URLField(
@@ -109,6 +164,9 @@ class UrlKind(QuestionKind):
                 _http_only,
             ],
         )
+
+    def workbook_instruction(self, item):
+        return _l("A full web address starting with https:// or http://. Documents are uploaded on the web page.")
 
 
 def _http_only(_form, field):
@@ -126,11 +184,7 @@ class NumberKind(QuestionKind):
     name = "number"
 
     def field(self, item):
-        number = item.get("number", {})
-        kind = number.get("type", "decimal")
-        low, high = NUMBER_LIMITS.get(kind, (None, None))
-        low = number.get("min", low)
-        high = number.get("max", high)
+        kind, low, high = self._limits(item)
         validators = [Optional(), _finite]
         if low is not None or high is not None:
             validators.append(NumberRange(min=low, max=high, message=_range_message(low, high)))
@@ -141,6 +195,24 @@ class NumberKind(QuestionKind):
         if isinstance(data, Decimal):
             return int(data) if data == data.to_integral_value() else float(data)
         return data
+
+    @staticmethod
+    def _limits(item):
+        number = item.get("number", {})
+        low, high = NUMBER_LIMITS.get(number.get("type", "decimal"), (None, None))
+        return number.get("type", "decimal"), number.get("min", low), number.get("max", high)
+
+    def workbook_instruction(self, item):
+        kind, low, high = self._limits(item)
+        text = _l("A whole number.") if kind in ("integer", "year") else _l("A number.")
+        if low is not None or high is not None:
+            text = f"{text} {_range_message(low, high)}"
+        unit = item.get("number", {}).get("unit")
+        return f"{text} ({translate_spec_text(unit)})" if unit else text
+
+    def write_cells(self, item, value, cells):
+        kind, low, high = self._limits(item)
+        cells.put(0, 0, value, number=(kind in ("integer", "year"), low, high))
 
 
 def _finite(_form, field):
@@ -163,6 +235,16 @@ class SingleChoiceKind(QuestionKind):
     def field(self, item):
         return RadioField(_label(item), choices=_choices(item), validators=[Optional()])
 
+    def workbook_instruction(self, item):
+        return _l("Choose one answer from the list.")
+
+    def write_cells(self, item, value, cells):
+        labels = dict(_choice_scale(item))
+        cells.put(0, 0, labels.get(value, value), choices=list(labels.values()))
+
+    def read_cells(self, item, cells):
+        return _choice_read(item["key"], cells.get(0, 0), _choice_scale(item))
+
 
 @register
 class MultipleChoiceKind(QuestionKind):
@@ -182,6 +264,47 @@ class MultipleChoiceKind(QuestionKind):
 
     def posted(self, key, formdata):
         return formdata.getlist(key)
+
+    # One row per choice under the question, each marked "Yes" or left empty:
+    # a drop-down cannot hold several values.
+    def workbook_rows(self, item):
+        return 1 + len(item.get("choices", ()))
+
+    def workbook_instruction(self, item):
+        return _l("Choose “%(yes)s” beside each answer that applies.", yes=YES)
+
+    def write_cells(self, item, value, cells):
+        chosen = set(value or ())
+        for row, choice in enumerate(item.get("choices", ()), start=1):
+            cells.label(row, translate_spec_text(choice["label"]), marker=choice["value"])
+            cells.put(row, 0, YES if choice["value"] in chosen else None, choices=[YES])
+
+    def read_cells(self, item, cells):
+        posted = []
+        for row, choice in enumerate(item.get("choices", ()), start=1):
+            text = cell_text(cells.get(row, 0))
+            if text == str(YES):
+                posted.append((item["key"], choice["value"]))
+            elif text:
+                posted.append((item["key"], text))  # the form refuses it as "not a valid choice"
+        return posted
+
+
+YES = _l("Yes")
+
+
+def _choice_scale(item):
+    return [(choice["value"], translate_spec_text(choice["label"])) for choice in item.get("choices", ())]
+
+
+def _choice_read(key, value, scale):
+    """A drop-down cell holds a label in the workbook's language; the stored value
+    is posted. Anything else is posted as typed, and the form refuses it."""
+    text = cell_text(value)
+    if not text:
+        return []
+    by_label = {str(label): choice for choice, label in scale}
+    return [(key, by_label.get(text, text))]
 
 
 @register

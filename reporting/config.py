@@ -52,6 +52,15 @@ def default_settings(instance_path: Path) -> dict:
         "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000"),
         "INVITATION_VALID_DAYS": int(os.environ.get("INVITATION_VALID_DAYS", "7")),
         "PASSWORD_RESET_VALID_MINUTES": int(os.environ.get("PASSWORD_RESET_VALID_MINUTES", "60")),
+        # Uploads (see reporting/documents): evidence documents and offline workbooks.
+        "MAX_DOCUMENT_BYTES": 20 * 1024 * 1024,
+        "MAX_WORKBOOK_BYTES": 10 * 1024 * 1024,
+        "DOCUMENTS_STORAGE": os.environ.get("DOCUMENTS_STORAGE", "local"),
+        "DOCUMENTS_DIR": os.environ.get("DOCUMENTS_DIR") or str(instance_path / "documents"),
+        "DOCUMENTS_S3_BUCKET": os.environ.get("DOCUMENTS_S3_BUCKET"),
+        "DOCUMENTS_S3_PREFIX": os.environ.get("DOCUMENTS_S3_PREFIX", ""),
+        "DOCUMENTS_S3_ENDPOINT_URL": os.environ.get("DOCUMENTS_S3_ENDPOINT_URL"),
+        "DOCUMENTS_S3_REGION": os.environ.get("DOCUMENTS_S3_REGION"),
     }
 
 

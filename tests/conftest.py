@@ -39,6 +39,7 @@ def _settings(database: Path, **overrides) -> dict:
         "SECRET_KEY": "test-secret-key",
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
         "REPORTS_DIR": str(database.parent / "reports"),
+        "DOCUMENTS_DIR": str(database.parent / "documents"),
         **overrides,
     }
 

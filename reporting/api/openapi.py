@@ -7,6 +7,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from reporting.api import schemas
 
 CYCLE = {"name": "label", "in": "path", "required": True, "schema": {"type": "string"}}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 COUNTRY = {"name": "iso3", "in": "path", "required": True, "schema": {"type": "string", "pattern": "^[A-Z]{3}$"}}
 
 
@@ -50,6 +51,28 @@ PATHS = {
         "requestBody": {"required": True, "content": {"application/json": {"schema": "Review"}}},
         "responses": {"200": _json("Submission", "Accepted or returned"), **WRITE_ERRORS},
     }},
+    "/cycles/{label}/submissions/{iso3}/workbook": {
+        "get": {
+            "summary": "The pre-filled offline workbook (.xlsx); read-only copy for those who may not change the answers",
+            "parameters": [CYCLE, COUNTRY,
+                           {"name": "sections", "in": "query", "schema": {"type": "string"}, "description": "comma-separated section keys; all by default"},
+                           {"name": "lang", "in": "query", "schema": {"type": "string", "enum": ["ar", "zh", "en", "fr", "ru", "es"]}, "description": "language of the labels; the user's by default"}],
+            "responses": {"200": {"description": "The workbook", "content": {XLSX: {"schema": {"type": "string", "format": "binary"}}}},
+                          "422": _error("Unknown section key"), **ERRORS},
+        },
+        "post": {
+            "summary": "Preview (default) or apply a filled-in workbook (focal points of the country)",
+            "description": "Validated by the same forms as the web pages. A workbook made from an older submission version is merged: "
+                           "questions changed both in the workbook and, differently, on the site since are listed in `conflicts` and never overwritten.",
+            "parameters": [CYCLE, COUNTRY, {"name": "apply", "in": "query", "schema": {"type": "boolean", "default": False}}],
+            "requestBody": {"required": True, "content": {
+                XLSX: {"schema": {"type": "string", "format": "binary"}},
+                "multipart/form-data": {"schema": {"type": "object", "properties": {"workbook": {"type": "string", "format": "binary"}}, "required": ["workbook"]}},
+            }},
+            "responses": {"200": _json("WorkbookPreview", "What changes (applied when `apply=true`)"),
+                          "413": _error("Larger than the workbook limit (10 MB by default)"), **WRITE_ERRORS},
+        },
+    },
 }
 
 
@@ -67,6 +90,7 @@ def openapi_document() -> dict:
         ("Cycle", schemas.CycleSchema), ("SubmissionSummary", schemas.SubmissionSummarySchema),
         ("Submission", schemas.SubmissionSchema), ("AnswersUpdate", schemas.AnswersUpdateSchema),
         ("Version", schemas.VersionSchema), ("Review", schemas.ReviewSchema), ("Error", schemas.ErrorSchema),
+        ("WorkbookPreview", schemas.WorkbookPreviewSchema),
     ]:
         spec.components.schema(name, schema=schema)
     for path, operations in PATHS.items():

@@ -59,5 +59,46 @@ class ReviewSchema(VersionSchema):
     comments = fields.Dict(keys=fields.String(), values=fields.String(validate=validate.Length(max=4000)), load_default=dict)
 
 
+class WorkbookQuerySchema(Schema):
+    """GET …/workbook: which sections (comma-separated keys; all by default) and the language of the labels."""
+
+    sections = fields.String(load_default="")
+    lang = fields.String(load_default=None, validate=validate.OneOf(["ar", "zh", "en", "fr", "ru", "es"]))
+
+
+class WorkbookUploadQuerySchema(Schema):
+    """POST …/workbook: preview only (default), or apply at once."""
+
+    apply = fields.Boolean(load_default=False)
+
+
+class WorkbookChangeSchema(Schema):
+    key = fields.String()
+    section = fields.String()
+    question = fields.String()
+    reference = fields.String()
+    place = fields.String(metadata={"description": "sheet and cell of the answer in the workbook"})
+    old = fields.Raw(allow_none=True)
+    new = fields.Raw(allow_none=True)
+
+
+class WorkbookConflictSchema(Schema):
+    key = fields.String()
+    section = fields.String()
+    question = fields.String()
+    reference = fields.String()
+    place = fields.String()
+    yours = fields.Raw(allow_none=True, metadata={"description": "the value in the workbook"})
+    theirs = fields.Raw(allow_none=True, metadata={"description": "the value saved since the workbook was made; kept"})
+
+
+class WorkbookPreviewSchema(Schema):
+    workbook_version = fields.Integer(metadata={"description": "the submission version the workbook was made from"})
+    current_version = fields.Integer(metadata={"description": "the submission version now (after applying, when applied)"})
+    changes = fields.List(fields.Nested(WorkbookChangeSchema))
+    conflicts = fields.List(fields.Nested(WorkbookConflictSchema), metadata={"description": "never overwritten"})
+    applied = fields.Boolean()
+
+
 class ErrorSchema(Schema):
     error = fields.Dict()

@@ -4,24 +4,34 @@ Authentication is the browser session (with a CSRF header on writes) or a
 bearer token (`flask users token`). Every route goes through the same guards
 as the pages; every error is JSON, with field messages on 422.
 """
-from flask import Blueprint, jsonify, request
+from contextlib import nullcontext
+
+from flask import Blueprint, Response, current_app, jsonify, request
+from flask_babel import force_locale
 from flask_login import current_user
+from werkzeug.exceptions import RequestEntityTooLarge
 from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from forms import section_form_class
+from forms.kinds import translate_spec_text
+from forms.workbook import MEDIA_TYPE as XLSX, WorkbookError
+from reporting.core.i18n import babel_locale
+from reporting.core.uploads import allow_upload
 from reporting.accounts.access import STAFF_ROLES, assigned_sections
 from reporting.core.errors import render_error
 from reporting.database import write_transaction
 from reporting.extensions import csrf, db, login_manager
 from reporting.models import Country, Cycle, Submission
 from reporting.responses import submissions as service
+from reporting.responses import workbook as workbook_service
 from reporting.responses.loaders import cycle_or_404, submission_or_404
 from reporting.api.openapi import openapi_document
 from reporting.api.schemas import (
     AnswersUpdateSchema, CycleSchema, ReviewSchema, SubmissionSchema, SubmissionSummarySchema, VersionSchema,
+    WorkbookPreviewSchema, WorkbookQuerySchema, WorkbookUploadQuerySchema,
 )
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -39,6 +49,8 @@ def authenticate():
         return None
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
+    if request.endpoint == "api.workbook_upload":
+        allow_upload("MAX_WORKBOOK_BYTES")  # before the CSRF check below reads the body
     bearer = request.headers.get("Authorization", "").lower().startswith("bearer ")
     if request.method not in ("GET", "HEAD", "OPTIONS") and not bearer:
         csrf.protect()  # a session cookie rides along automatically; a token does not
@@ -177,3 +189,69 @@ def review(label: str, iso3: str):
                 raise ValidationError({"comments": {key: ["not a section of this questionnaire"] for key in unknown}})
             service.return_submission(submission, body["comments"], body["base_version"], current_user)
     return jsonify(SubmissionSchema().dump(submission))
+
+
+@bp.get("/cycles/<label>/submissions/<iso3>/workbook")
+def workbook_download(label: str, iso3: str):
+    """The pre-filled workbook (read-only copy for those who may not change the answers)."""
+    submission = submission_or_404(label, iso3)
+    query = WorkbookQuerySchema().load(request.args)
+    keys = [key.strip() for key in query["sections"].split(",") if key.strip()]
+    try:
+        sections = workbook_service.chosen_sections(submission, keys)
+    except WorkbookError as error:
+        raise ValidationError({"sections": error.messages}) from None
+    with force_locale(babel_locale(query["lang"])) if query["lang"] else nullcontext():
+        data, filename = workbook_service.workbook_file(submission, sections, current_user)
+    return Response(data, mimetype=XLSX, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.post("/cycles/<label>/submissions/<iso3>/workbook")
+def workbook_upload(label: str, iso3: str):
+    """Preview (default) or apply (``?apply=true``) a filled-in workbook: the file as the
+    request body (Content-Type of .xlsx) or as the multipart field ``workbook``."""
+    submission = submission_or_404(label, iso3)
+    query = WorkbookUploadQuerySchema().load(request.args)
+    try:
+        if request.mimetype == XLSX:
+            data = request.get_data()
+        else:
+            upload = request.files.get("workbook")
+            if upload is None:
+                raise ValidationError({"workbook": ["send the .xlsx as the request body or as the multipart field `workbook`"]})
+            data = upload.read()
+    except RequestEntityTooLarge:
+        limit = current_app.config["MAX_WORKBOOK_BYTES"] // (1024 * 1024)
+        return render_error(413, "The workbook is too large.", {"workbook": [f"at most {limit} MB"]})
+    try:
+        if not query["apply"]:
+            preview = workbook_service.preview_upload(submission, data, current_user)
+            return jsonify(_preview_json(submission, preview, applied=False))
+        with write_transaction():
+            preview = workbook_service.preview_upload(submission, data, current_user)
+            workbook_service.apply_preview(submission, preview, current_user)
+    except WorkbookError as error:
+        raise ValidationError({"workbook": error.messages}) from None
+    except StaleDataError:
+        db.session.rollback()
+        raise service.StaleSubmission(submission, service.answers_of(submission)) from None
+    return jsonify(_preview_json(submission, preview, applied=True))
+
+
+def _preview_json(submission, preview, applied: bool) -> dict:
+    spec = service.spec_for(submission.cycle)
+
+    def described(entry) -> dict:
+        return {
+            "key": entry.item["key"], "section": entry.section.key, "place": entry.place,
+            "question": str(translate_spec_text(entry.item["label"])),
+            "reference": workbook_service.reference(spec.commitments, entry.item),
+        }
+
+    return WorkbookPreviewSchema().dump({
+        "workbook_version": preview.meta.submission_version,
+        "current_version": submission.version,
+        "changes": [described(change) | {"old": change.old, "new": change.new} for change in preview.changes],
+        "conflicts": [described(conflict) | {"yours": conflict.yours, "theirs": conflict.theirs} for conflict in preview.conflicts],
+        "applied": applied,
+    })

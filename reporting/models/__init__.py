@@ -10,6 +10,8 @@ from reporting.models.questionnaire import SpecVersion
 from reporting.models.cycles import Cycle, CycleState
 from reporting.models.submissions import Answer, ReviewComment, SectionReady, Submission, SubmissionState
 from reporting.models.notifications import MessageStatus, OutboxMessage, ReminderSent
+from reporting.models.submissions import Answer, ReviewComment, Submission, SubmissionState
+from reporting.models.documents import Document
 from reporting.models.audit import AuditEvent
 from reporting.models.reports import ReportFile
 
@@ -26,6 +28,7 @@ __all__ = [
     "ReminderSent",
     "Cycle",
     "CycleState",
+    "Document",
     "ReportFile",
     "ReviewComment",
     "Role",

@@ -3,6 +3,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from babel import Locale
 from wtforms.fields.choices import SelectChoice
+from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, EmailField, HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
@@ -39,3 +40,14 @@ class InviteForm(FlaskForm):
         _l("Language of the invitation"),
         choices=[SelectChoice(code, Locale.parse(code).get_display_name(code)) for code in LANGUAGES], default="en",
     )
+
+
+class WorkbookUploadForm(FlaskForm):
+    workbook = FileField(_l("Filled-in workbook (.xlsx)"), validators=[FileRequired(_l("Choose the workbook file to upload."))])
+
+
+class WorkbookConfirmForm(FlaskForm):
+    """Apply the upload kept under ``upload`` (its SHA-256), as previewed against ``preview_version``."""
+
+    upload = HiddenField(validators=[InputRequired(), Regexp(r"^[0-9a-f]{64}$")])
+    preview_version = HiddenField(validators=[InputRequired(), Regexp(r"^[0-9]+$")])

@@ -203,12 +203,16 @@ def save_sections(submission: Submission, updates: dict[Section, dict[str, Any]]
     return changed
 
 
+def stored_values(section: Section, values: dict[str, Any], merged: dict[str, Any]) -> dict[str, Any]:
+    """What saving ``values`` for ``section`` stores: items that ``show_if`` hides
+    (given ``merged``, every answer after the save) are cleared."""
+    return {item["key"]: values.get(item["key"]) if is_visible(item, merged) else None for item in section.items}
+
+
 def _save_section(submission, section, values, merged, current, user) -> list[str]:
     changed: list[str] = []
     confirmed: list[str] = []
-    for item in section.items:
-        key = item["key"]
-        new = values.get(key) if is_visible(item, merged) else None
+    for key, new in stored_values(section, values, merged).items():
         answer = current.get(key)
         old = answer.value if answer else None
         if answer is not None and answer.carried_over:

@@ -3,7 +3,7 @@ import csv
 import io
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
@@ -14,8 +14,9 @@ from forms import KINDS, section_form_class
 from reporting.accounts.access import STAFF_ROLES, roles_required
 from reporting.accounts.services import AccountError
 from reporting.countries.services import country_name, region_name
+from reporting.core.uploads import allow_upload
 from reporting.database import write_transaction
-from reporting.extensions import db
+from reporting.extensions import csrf, db
 from reporting.models import AuditEvent, Country, Cycle, CycleState, SpecVersion, User
 from reporting.questionnaire.scale import STATUS_SCALE
 from reporting.responses import contributors as contributor_service
@@ -24,8 +25,13 @@ from reporting.responses import plausibility
 from reporting.responses import submissions as service
 from reporting.responses.dashboard import dashboard_rows
 from reporting.responses.loaders import cycle_or_404, section_or_404, submission_or_404
-from reporting.responses.forms import CsrfForm, CycleForm, InviteForm, VersionForm
+from reporting.responses.forms import CsrfForm, CycleForm, InviteForm, VersionForm, WorkbookConfirmForm, WorkbookUploadForm
+from reporting.responses import workbook as workbook_service
+from forms.workbook import MEDIA_TYPE as XLSX, WorkbookError
+from werkzeug.exceptions import RequestEntityTooLarge
 from reporting.responses.templating import register_helpers
+from reporting.documents import services as documents_service
+from reporting.documents.forms import DocumentForm
 from reporting.responses.labels import CYCLE_STATE_LABELS, SUBMISSION_STATE_LABELS
 
 bp = Blueprint("responses", __name__, url_prefix="/cycles")
@@ -141,7 +147,7 @@ def submission(label: str, iso3: str):
     return _render_overview(submission)
 
 
-def _render_overview(submission, problems=None, status=200):
+def _render_overview(submission, problems=None, status=200, workbook_errors=None):
     answers = service.answers_of(submission)
     sections = service.sections_for_user(current_user, submission)
     progress = {section.key: service.section_progress(section, answers) for section in sections}
@@ -160,7 +166,11 @@ def _render_overview(submission, problems=None, status=200):
         problems=problems, can_submit=service.can_submit(current_user, submission),
         can_mark_ready=current_user.role_enum.value == "contributor" and service.can_edit(current_user, submission),
         ready=service.ready_marks(submission), assignees=_assignees(submission),
-        can_review=service.can_review(current_user, submission), form=VersionForm(base_version=submission.version),
+        can_edit=service.can_edit(current_user, submission),
+        # Not bound to the request: the page may be shown for a refused upload whose body cannot be read.
+        can_review=service.can_review(current_user, submission), form=VersionForm(formdata=None, base_version=submission.version),
+        upload_form=WorkbookUploadForm(formdata=None), workbook_errors=workbook_errors,
+        documents=_documents_listed(submission, sections),
     ), status
 
 
@@ -173,6 +183,20 @@ def _assignees(submission) -> dict[str, list[User]]:
         for key in keys:
             by_section.setdefault(key, []).append(user)
     return by_section
+
+
+def _documents_listed(submission, sections):
+    """(section, question the evidence is for, documents) for every question with documents, in questionnaire order."""
+    documents = documents_service.documents_by_item(submission)
+    return [
+        (section, _evidence_question(section, item), documents[item["key"]])
+        for section in sections for item in section.items if item["key"] in documents
+    ]
+
+
+def _evidence_question(section, item):
+    """An evidence item is labelled "Evidence"; the question it supports is the first item on the same commitments."""
+    return next((other for other in section.items if other.get("commitments") and other.get("commitments") == item.get("commitments")), item)
 
 
 @bp.route("/<label>/<iso3>/<section_key>", methods=["GET", "POST"])
@@ -262,6 +286,9 @@ def _render_section(submission, section, editable, values, errors, version, stat
         previous=sections[index - 1] if index else None, next=sections[index + 1] if index + 1 < len(sections) else None,
         scale=[(value, str(label)) for value, label in STATUS_SCALE], commitments=spec.commitments,
         items_by_key=spec.items_by_key, warnings=warnings, table_flags=plausibility.flags_by_item(warnings),
+        items_by_key=spec.items_by_key, documents=documents_service.documents_by_item(submission),
+        evidence=[(item, _evidence_question(section, item)) for item in section.items if KINDS[item["kind"]].evidence],
+        document_form=DocumentForm(), remove_form=CsrfForm(),
     ), status
 
 
@@ -417,3 +444,83 @@ def assign(label: str, iso3: str, user_id: int):
         return _contributors_page(submission, _invite_form(), 422)
     flash(_("Sections of %(email)s saved.", email=contributor.email), "success")
     return redirect(url_for("responses.contributors", label=label, iso3=iso3))
+
+
+# --- the offline workbook ------------------------------------------------------------
+
+@bp.get("/<label>/<iso3>/workbook.xlsx")
+@login_required
+def workbook_download(label: str, iso3: str):
+    """The pre-filled workbook of the chosen sections (``?section=KEY``, repeated; all by default)."""
+    submission = submission_or_404(label, iso3)
+    try:
+        sections = workbook_service.chosen_sections(submission, request.args.getlist("section"))
+    except WorkbookError:
+        abort(404)
+    data, filename = workbook_service.workbook_file(submission, sections, current_user)
+    return Response(data, mimetype=XLSX, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.post("/<label>/<iso3>/workbook")
+@csrf.exempt  # checked below, once the upload limit is raised (the global check would read the body first)
+@login_required
+def workbook_upload(label: str, iso3: str):
+    submission = submission_or_404(label, iso3)
+    limit = allow_upload("MAX_WORKBOOK_BYTES")
+    try:
+        csrf.protect()
+        form = WorkbookUploadForm()
+        if not form.validate():
+            return _render_overview(submission, status=422, workbook_errors=form.workbook.errors)
+        data = form.workbook.data.read()
+        preview = workbook_service.preview_upload(submission, data, current_user)
+        workbook_service.keep_upload(data)
+    except RequestEntityTooLarge:
+        return _render_overview(submission, status=413, workbook_errors=[_("The workbook is larger than %(size)d MB.", size=limit)])
+    except WorkbookError as error:
+        return _render_overview(submission, status=422, workbook_errors=error.messages)
+    except service.WorkflowError as error:
+        return _render_overview(submission, status=error.status, workbook_errors=[error.message])
+    return _render_preview(submission, preview)
+
+
+def _render_preview(submission, preview, status=None):
+    spec = service.spec_for(submission.cycle)
+    form = WorkbookConfirmForm(upload=preview.sha256, preview_version=str(preview.version))
+    return render_template(
+        "responses/workbook_preview.html", submission=submission, cycle=submission.cycle, country=submission.country,
+        preview=preview, form=form, reference=lambda item: workbook_service.reference(spec.commitments, item),
+    ), status or (409 if preview.conflicts else 200)
+
+
+@bp.post("/<label>/<iso3>/workbook/confirm")
+@login_required
+def workbook_confirm(label: str, iso3: str):
+    submission = submission_or_404(label, iso3)
+    form = WorkbookConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        data = workbook_service.kept_upload(form.upload.data)
+        preview = workbook_service.preview_upload(submission, data, current_user)
+        if preview.version != int(form.preview_version.data):
+            flash(_("Someone saved this questionnaire after your preview. Here is what the workbook would change now; nothing was saved yet."), "error")
+            return _render_preview(submission, preview, status=409)
+        with write_transaction():
+            changed = workbook_service.apply_preview(submission, preview, current_user)
+    except WorkbookError as error:
+        return _render_overview(submission, status=422, workbook_errors=error.messages)
+    except service.StaleSubmission:
+        db.session.rollback()
+        flash(_("Someone saved this questionnaire after your preview. Nothing was saved; please upload the workbook again."), "error")
+        return _render_overview(submission, status=409)
+    except service.WorkflowError as error:
+        return _render_overview(submission, status=error.status, workbook_errors=[error.message])
+    workbook_service.forget_upload(preview.sha256)
+    flash(_("Workbook applied: %(count)d answer(s) changed.", count=len(changed)), "success")
+    if preview.conflicts:
+        flash(ngettext(
+            "%(num)d question was changed by someone else since the workbook was made and was left as they saved it.",
+            "%(num)d questions were changed by someone else since the workbook was made and were left as they saved them.",
+            len(preview.conflicts)), "error")
+    return redirect(url_for("responses.submission", label=label, iso3=iso3))
