@@ -56,10 +56,14 @@ def evidence_items(submission: Submission) -> dict[str, dict]:
 def safe_filename(name: str, extension: str) -> str:
     """The name to show and to download under: no folders, no control or quote
     characters, at most 120 characters, always ending in the checked extension."""
-    name = PureWindowsPath(PurePosixPath(name or "").name).name
-    name = "".join(ch for ch in unicodedata.normalize("NFC", name) if unicodedata.category(ch)[0] != "C" and ch not in '"\\/:*?<>|;')
+    name = "".join(ch for ch in unicodedata.normalize("NFC", _basename(name)) if unicodedata.category(ch)[0] != "C" and ch not in '"\\/:*?<>|;')
     stem = re.sub(r"\s+", " ", name.rsplit(".", 1)[0] if "." in name else name).strip(" .") or "document"
     return f"{stem[:120 - len(extension) - 1]}.{extension}"
+
+
+def _basename(name: str) -> str:
+    """The file's own name, whatever folders (POSIX or Windows) a browser sent with it."""
+    return PureWindowsPath(PurePosixPath(name or "").name).name
 
 
 def check_file(filename: str, data: bytes) -> tuple[str, str]:
@@ -75,7 +79,8 @@ def check_file(filename: str, data: bytes) -> tuple[str, str]:
             "“%(name)s” is not a file type accepted as evidence (%(types)s): its content is %(kind)s.",
             name=filename, types=ACCEPTED_NAMES, kind=kind.extension if kind else _l("not a known file type"),
         ))
-    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    basename = _basename(filename)
+    extension = basename.rsplit(".", 1)[-1].lower() if "." in basename else ""
     if extension not in ACCEPTED[kind.mime]:
         raise DocumentError(_l(
             "“%(name)s” is named as a .%(extension)s file but its content is %(kind)s. Rename it or upload the right file.",

@@ -24,6 +24,7 @@ def parameter_values(other_iso3: str) -> dict[str, str]:
         "fmt": "csv",
         "token": "not-a-real-token",
         "user_id": "1",
+        "document_id": "1",
     }
 
 
