@@ -43,8 +43,16 @@ class SectionForm(FlaskForm):
         for key, item in cls.items.items():
             for name, text in KINDS[item["kind"]].to_formdata(key, answers.get(key)):
                 formdata.add(name, text)
+        return cls.from_formdata(formdata, base_version)
+
+    @classmethod
+    def from_formdata(cls, formdata: MultiDict, base_version: int) -> "SectionForm":
+        """A form filled as if posted (for JSON clients and the offline workbook), without CSRF.
+
+        Numbers come plain ("1234.5": JSON numbers, spreadsheet cells), never in the reader's locale.
+        """
+        formdata = MultiDict(formdata)
         formdata["base_version"] = str(base_version)
-        # JSON numbers are plain ("1234.5"), never in the reader's locale.
         return cls(formdata=formdata, meta={"csrf": False, "number_locale": None})
 
 

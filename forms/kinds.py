@@ -60,7 +60,7 @@ class QuestionKind:
 
     # --- the offline workbook ---------------------------------------------------
     # ``cells`` is the question's block on its sheet (forms.workbook.AnswerCells):
-    # ``put``/``get`` address answer cells by (row offset, column offset) from the
+    # ``put``/``text`` address answer cells by (row offset, column offset) from the
     # question's first answer cell, ``label`` writes a sub-row's caption.
 
     def workbook_rows(self, item: dict[str, Any]) -> int:
@@ -75,23 +75,8 @@ class QuestionKind:
 
     def read_cells(self, item: dict[str, Any], cells) -> list[tuple[str, str]]:
         """The form data the workbook's cells amount to, as the web page would post it."""
-        text = cell_text(cells.get(0, 0))
+        text = cells.text(0, 0)
         return [(item["key"], text)] if text else []
-
-
-def cell_text(value: Any) -> str:
-    """A cell's value as a person would have typed it in the web form.
-
-    Floats are written with 15 significant digits, Excel's own precision, so
-    that 12.3 read back from a cell is 12.3 and not 12.300000000000001.
-    """
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, float):
-        return format(value, ".15g")
-    return str(value).strip()
 
 
 def _choices(item: dict[str, Any]) -> list[SelectChoice]:
@@ -123,7 +108,7 @@ class StatusKind(QuestionKind):
         cells.put(0, 0, STATUS_LABELS.get(value, value), choices=[label for _value, label in STATUS_SCALE])
 
     def read_cells(self, item, cells):
-        return _choice_read(item["key"], cells.get(0, 0), STATUS_SCALE)
+        return _choice_read(item["key"], cells.text(0, 0), STATUS_SCALE)
 
 
 @register
@@ -243,7 +228,7 @@ class SingleChoiceKind(QuestionKind):
         cells.put(0, 0, labels.get(value, value), choices=list(labels.values()))
 
     def read_cells(self, item, cells):
-        return _choice_read(item["key"], cells.get(0, 0), _choice_scale(item))
+        return _choice_read(item["key"], cells.text(0, 0), _choice_scale(item))
 
 
 @register
@@ -282,7 +267,7 @@ class MultipleChoiceKind(QuestionKind):
     def read_cells(self, item, cells):
         posted = []
         for row, choice in enumerate(item.get("choices", ()), start=1):
-            text = cell_text(cells.get(row, 0))
+            text = cells.text(row, 0)
             if text == str(YES):
                 posted.append((item["key"], choice["value"]))
             elif text:
@@ -297,10 +282,9 @@ def _choice_scale(item):
     return [(choice["value"], translate_spec_text(choice["label"])) for choice in item.get("choices", ())]
 
 
-def _choice_read(key, value, scale):
+def _choice_read(key, text, scale):
     """A drop-down cell holds a label in the workbook's language; the stored value
     is posted. Anything else is posted as typed, and the form refuses it."""
-    text = cell_text(value)
     if not text:
         return []
     by_label = {str(label): choice for choice, label in scale}
@@ -325,3 +309,17 @@ class TableKind(QuestionKind):
 
     def posted(self, key, formdata):
         return tables.posted(key, formdata)
+
+    # On the sheet: a grid under the question, one row per row of the list (optional ones too:
+    # a sheet cannot add rows), one column per measure; "--" for no data.
+    def workbook_rows(self, item):
+        return tables.workbook_rows(item)
+
+    def workbook_instruction(self, item):
+        return _l("A table: a number in each cell that applies, or -- where there are no data (not 0). Leave the rows that do not apply empty.")
+
+    def write_cells(self, item, value, cells):
+        tables.write_cells(item, value, cells)
+
+    def read_cells(self, item, cells):
+        return tables.read_cells(item, cells)

@@ -287,3 +287,55 @@ def cell_label(item: Mapping[str, Any], row: str, column: str | None) -> str:
         if col["key"] == column:
             text += f", {translate_spec_text(col['label'])} ({translate_spec_text(UNITS[col['unit']].label)})"
     return text
+
+
+# --- the offline workbook (see forms/workbook.py) -----------------------------------
+# Under the question row: a heading row with the measures and their units, one row
+# per row of the list (the optional ones too: rows cannot be added on a sheet),
+# then the reference year (where asked) and the note. Each cell is read back as
+# the text the page would have posted, so the same field validates it.
+
+def workbook_rows(item: Mapping[str, Any]) -> int:
+    table = item["table"]
+    return 2 + len(rows_of(table)) + (table.get("reference_year") == "latest_available") + 1
+
+
+def write_cells(item: Mapping[str, Any], value: Any, cells) -> None:
+    table = item["table"]
+    stored = value if isinstance(value, dict) else {}
+    cells.label(1, _l("Row / measure (unit)"), marker=":columns")
+    for offset, column in enumerate(table["columns"]):
+        cells.heading(1, offset, f"{translate_spec_text(column['label'])} ({translate_spec_text(UNITS[column['unit']].label)})")
+    row = 2
+    for row_value, label in rows_of(table).items():
+        cells.label(row, translate_spec_text(label), marker=row_value)
+        for offset, column in enumerate(table["columns"]):
+            cell = stored.get("rows", {}).get(row_value, {}).get(column["key"])
+            decimals = column.get("decimals", 0 if column["type"] == "integer" else UNITS[column["unit"]].decimals)
+            limits = (decimals == 0, column.get("min", 0), column.get("max", UNITS[column["unit"]].maximum))
+            cells.put(row, offset, "--" if cell == NO_DATA else cell, number=limits, no_data="--")
+        row += 1
+    if table.get("reference_year") == "latest_available":
+        cells.label(row, _l("Reference year"), marker=":year")
+        cells.put(row, 0, stored.get("year"), number=(True, FIRST_YEAR, date.today().year))
+        row += 1
+    cells.label(row, _l("Note (explain unusual values)"), marker=":note")
+    cells.put(row, 0, stored.get("note"), max_length=MAX_NOTE, wrap=True)
+
+
+def read_cells(item: Mapping[str, Any], cells) -> list[tuple[str, str]]:
+    key, table = item["key"], item["table"]
+    posted = []
+    row = 2
+    for row_value in rows_of(table):
+        for offset, column in enumerate(table["columns"]):
+            text = cells.text(row, offset)
+            if text:
+                posted.append((_cell_name(key, row_value, column["key"]), text))
+        row += 1
+    parts = (["year"] if table.get("reference_year") == "latest_available" else []) + ["note"]
+    for offset, part in enumerate(parts):
+        text = cells.text(row + offset, 0)
+        if text:
+            posted.append((f"{key}:{part}", text))
+    return posted

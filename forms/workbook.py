@@ -137,6 +137,27 @@ class AnswerCells:
     def get(self, row: int, column: int) -> Any:
         return self.grid.get((self.row + row, ANSWER + column))
 
+    def text(self, row: int, column: int) -> str:
+        """A cell's value as a person would have typed it in the web form.
+
+        Floats are written with 15 significant digits, Excel's own precision, so
+        that 12.3 read back from a cell is 12.3 and not 12.300000000000001.
+        """
+        value = self.get(row, column)
+        if value is None:
+            return ""
+        if isinstance(value, bool):
+            return "1" if value else "0"
+        if isinstance(value, float):
+            return format(value, ".15g")
+        return str(value).strip()
+
+    def heading(self, row: int, column: int, text: Any) -> None:
+        """A column heading inside the block (a table's measures)."""
+        cell = self.writer.sheet.cell(self.row + row, ANSWER + column, _safe_text(str(text)))
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+
     def label(self, row: int, text: Any, marker: str, column: int = QUESTION) -> None:
         """A sub-row's caption (a choice, a table row), with its own hidden marker."""
         sheet = self.writer.sheet
@@ -146,7 +167,9 @@ class AnswerCells:
             self.writer.markers.append((self.row + row, f"{self.key}|{marker}"))
 
     def put(self, row: int, column: int, value: Any, *, choices: list | None = None,
-            number: tuple[bool, Any, Any] | None = None, max_length: int | None = None, wrap: bool = False) -> None:
+            number: tuple[bool, Any, Any] | None = None, max_length: int | None = None, wrap: bool = False,
+            no_data: str | None = None) -> None:
+        """One answer cell; ``no_data`` (with ``number``) also allows that marker, e.g. the ARQ's "--"."""
         writer = self.writer
         cell = writer.sheet.cell(self.row + row, ANSWER + column)
         if isinstance(value, str):
@@ -162,6 +185,16 @@ class AnswerCells:
         if choices is not None:
             formula = writer.lists.formula(choices)
             writer.validation(("list", formula), lambda: DataValidation(type="list", formula1=formula, allow_blank=True)).add(cell)
+        elif number is not None and no_data is not None:
+            # Excel has no "number or this text" rule: a custom formula per cell (relative references).
+            whole, low, high = number
+            ref = cell.coordinate
+            test = f"AND(ISNUMBER({ref}),{ref}>={low},{ref}<={high}{f',INT({ref})={ref}' if whole else ''})"
+            validation = DataValidation(type="custom", formula1=f'OR({test},{ref}="{no_data}")', allow_blank=True)
+            validation.showErrorMessage = True
+            validation.errorTitle = str(_l("Not a valid answer"))
+            writer.sheet.add_data_validation(validation)
+            validation.add(cell)
         elif number is not None:
             whole, low, high = number
             low = -1e15 if low is None else low

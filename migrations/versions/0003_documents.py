@@ -1,7 +1,7 @@
 """documents: evidence files uploaded per question (bytes in the document store)
 
 Revision ID: 0003_documents
-Revises: 0002
+Revises: 0003_people
 Create Date: 2026-11-25 13:47:09.201610
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0003_documents'
-down_revision = '0002'
+down_revision = '0003_people'
 branch_labels = None
 depends_on = None
 

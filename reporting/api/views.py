@@ -198,7 +198,7 @@ def workbook_download(label: str, iso3: str):
     query = WorkbookQuerySchema().load(request.args)
     keys = [key.strip() for key in query["sections"].split(",") if key.strip()]
     try:
-        sections = workbook_service.chosen_sections(submission, keys)
+        sections = workbook_service.chosen_sections(submission, keys, current_user)
     except WorkbookError as error:
         raise ValidationError({"sections": error.messages}) from None
     with force_locale(babel_locale(query["lang"])) if query["lang"] else nullcontext():

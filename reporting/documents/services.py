@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 
 from forms.kinds import KINDS, translate_spec_text
 from reporting import audit
+from reporting.accounts.access import section_allowed
 from reporting.documents.storage import store
 from reporting.extensions import db
 from reporting.models import Document, Submission, User
@@ -105,6 +106,7 @@ def add_document(submission: Submission, item_key: str, filename: str, data: byt
     item = evidence_items(submission).get(item_key)
     if item is None:
         raise DocumentError(_l("%(key)s is not a question that takes documents in this questionnaire.", key=item_key))
+    service.require_editable(user, submission, [service.spec_for(submission.cycle).section_of_item[item_key]])
     try:
         media_type, extension = check_file(filename, data)
     except DocumentError as error:
@@ -130,7 +132,7 @@ def add_document(submission: Submission, item_key: str, filename: str, data: byt
 
 def remove_document(submission: Submission, document: Document, user: User) -> str:
     """Detach a document, in the caller's transaction; returns its SHA-256 for ``purge``."""
-    service.require_editable(user, submission)
+    service.require_editable(user, submission, [service.spec_for(submission.cycle).section_of_item.get(document.item_key, "")])
     audit.record(
         "document.removed", "document", document.id, country_id=submission.country_id, submission_id=submission.id,
         key=document.item_key, old={"filename": document.filename, "sha256": document.sha256},
@@ -146,6 +148,7 @@ def purge(sha256: str) -> None:
 
 
 def documents_by_item(submission: Submission) -> dict[str, list[Document]]:
+    """Every document of the submission by question key (pages list only the sections the user sees)."""
     rows = db.session.scalars(
         select(Document).where(Document.submission_id == submission.id).order_by(Document.item_key, Document.uploaded_at, Document.id)
     )
@@ -155,9 +158,13 @@ def documents_by_item(submission: Submission) -> dict[str, list[Document]]:
     return grouped
 
 
-def document_or_none(submission: Submission, document_id: int) -> Document | None:
-    """A document of this submission only: an id from another country's submission is not found here."""
-    return db.session.scalar(select(Document).where(Document.id == document_id, Document.submission_id == submission.id))
+def document_or_none(submission: Submission, document_id: int, user: User) -> Document | None:
+    """A document of this submission only (an id from another country's submission is
+    not found here), and for a contributor only of a section assigned to them."""
+    document = db.session.scalar(select(Document).where(Document.id == document_id, Document.submission_id == submission.id))
+    if document is None or not section_allowed(user, service.spec_for(submission.cycle).section_of_item.get(document.item_key, "")):
+        return None
+    return document
 
 
 def content(document: Document) -> bytes | None:

@@ -61,7 +61,7 @@ def upload(label: str, iso3: str):
 def download(label: str, iso3: str, document_id: int):
     """Only for those who may see the country (the loader checks), always as an attachment."""
     submission = submission_or_404(label, iso3)
-    document = services.document_or_none(submission, document_id)
+    document = services.document_or_none(submission, document_id, current_user)
     data = services.content(document) if document else None
     if data is None:
         abort(404)
@@ -73,7 +73,7 @@ def download(label: str, iso3: str, document_id: int):
 @login_required
 def remove(label: str, iso3: str, document_id: int):
     submission = submission_or_404(label, iso3)
-    document = services.document_or_none(submission, document_id)
+    document = services.document_or_none(submission, document_id, current_user)
     if document is None:
         abort(404)
     if not CsrfForm().validate_on_submit():

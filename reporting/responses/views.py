@@ -286,7 +286,7 @@ def _render_section(submission, section, editable, values, errors, version, stat
         previous=sections[index - 1] if index else None, next=sections[index + 1] if index + 1 < len(sections) else None,
         scale=[(value, str(label)) for value, label in STATUS_SCALE], commitments=spec.commitments,
         items_by_key=spec.items_by_key, warnings=warnings, table_flags=plausibility.flags_by_item(warnings),
-        items_by_key=spec.items_by_key, documents=documents_service.documents_by_item(submission),
+        documents=documents_service.documents_by_item(submission),
         evidence=[(item, _evidence_question(section, item)) for item in section.items if KINDS[item["kind"]].evidence],
         document_form=DocumentForm(), remove_form=CsrfForm(),
     ), status
@@ -454,7 +454,7 @@ def workbook_download(label: str, iso3: str):
     """The pre-filled workbook of the chosen sections (``?section=KEY``, repeated; all by default)."""
     submission = submission_or_404(label, iso3)
     try:
-        sections = workbook_service.chosen_sections(submission, request.args.getlist("section"))
+        sections = workbook_service.chosen_sections(submission, request.args.getlist("section"), current_user)
     except WorkbookError:
         abort(404)
     data, filename = workbook_service.workbook_file(submission, sections, current_user)

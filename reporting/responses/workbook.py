@@ -15,7 +15,6 @@ from typing import Any
 from flask import current_app
 from flask_babel import force_locale, format_date, format_datetime, lazy_gettext as _l
 import filetype
-from werkzeug.datastructures import MultiDict
 
 from forms import section_form_class
 from forms.kinds import translate_spec_text
@@ -64,9 +63,10 @@ class Preview:
 
 # --- download --------------------------------------------------------------------
 
-def chosen_sections(submission: Submission, keys: list[str]) -> list[Section]:
-    """The sections asked for (all when none), in questionnaire order; an unknown key is an error."""
-    sections = service.sections_for(submission)
+def chosen_sections(submission: Submission, keys: list[str], user: User) -> list[Section]:
+    """The sections asked for (all the user sees when none), in questionnaire order;
+    an unknown key, or one a contributor was not assigned, is an error."""
+    sections = service.sections_for_user(user, submission)
     if not keys:
         return sections
     known = {section.key for section in sections}
@@ -157,6 +157,7 @@ def preview_upload(submission: Submission, data: bytes, user: User) -> Preview:
     with force_locale(babel_locale(peek_language(data, languages) or "en")):
         content = read_workbook(data, spec.section, secret=current_app.config["SECRET_KEY"])
     _check_meta(submission, spec.version, content.meta)
+    service.require_editable(user, submission, list(content.formdata))  # a contributor: only their sections
     typed = _validated(submission, content)
     return _merge(submission, content, typed, hashlib.sha256(data).hexdigest())
 
@@ -189,9 +190,7 @@ def _validated(submission: Submission, content: WorkbookContent) -> dict[Section
             errors.append(_l("Sheet for section “%(section)s”: this section is not asked of this country.", section=translate_spec_text(section.title)))
             continue
         form_class = section_form_class(spec, section)
-        data = MultiDict(formdata)
-        data["base_version"] = str(content.meta.submission_version)
-        form = form_class(formdata=data, meta={"csrf": False})
+        form = form_class.from_formdata(formdata, content.meta.submission_version)
         if form.validate():
             typed[section] = form.answers()
             continue

@@ -156,7 +156,7 @@ def test_docx_odt_jpeg_accepted(client, db, cycle, login_as):
 def test_only_the_focal_point_uploads_and_removes(app, client, db, cycle, login_as):
     login_as("compiler", None)
     before = stored_state(db, app)
-    assert "Only a national focal point of this country" in flashes(client, post_document(client, PDF, "law.pdf"))
+    assert "Only a national focal point or contributor of this country" in flashes(client, post_document(client, PDF, "law.pdf"))
     assert stored_state(db, app) == before
 
     sign_in_as(client, login_as, "focal_point", "FRA")

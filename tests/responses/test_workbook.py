@@ -27,12 +27,16 @@ PERSON_TYPES = {
     "t.3.channel": "Regional",              # a choice drop-down
     "t.3.partners|customs": "Yes",          # ticked rows of a multiple choice
     "t.3.partners|industry": "Yes",
+    "t.3.seizures|heroin": [1250.5, 12],      # a table: numbers, and "--" for no data
+    "t.3.seizures|fentanyl": ["--", 3],       # an optional row of the list
 }
 SAME_TYPED_IN_THE_WEB_FORM = {
     "dr-prevention": {"t.1.status": "implemented", "t.1.measures": "National prevention programme 2024–2028",
                       "t.2.status": "in_progress", "t.2.indicator.1": "15000", "t.2.indicator.2": "42.5"},
     "sr-precursors": {"t.3.status": "planned", "t.3.evidence": "https://example.org/precursors-law",
-                      "t.3.channel": "regional", "t.3.partners": ["customs", "industry"]},
+                      "t.3.channel": "regional", "t.3.partners": ["customs", "industry"],
+                      "t.3.seizures:heroin:kg": "1250.5", "t.3.seizures:heroin:cases": "12",
+                      "t.3.seizures:fentanyl:kg": "--", "t.3.seizures:fentanyl:cases": "3"},
 }
 
 
@@ -57,13 +61,14 @@ def test_round_trip_gives_the_same_answers_as_the_web_form(client, db, wb_cycle,
     response = confirm(client, page)
     assert response.status_code == 302
     page = client.get(response.location).get_data(as_text=True)
-    assert "Workbook applied: 9 answer(s) changed." in page, re.findall(r"flash[^>]*>[^<]*", page)
+    assert "Workbook applied: 10 answer(s) changed." in page, re.findall(r"flash[^>]*>[^<]*", page)
 
     sign_in_as(client, login_as, "focal_point", "DEU")
     for section, answers in SAME_TYPED_IN_THE_WEB_FORM.items():
         assert post_section(client, section, answers, country="DEU").status_code == 302
     assert stored(db, "FRA") == stored(db, "DEU")
     assert stored(db, "FRA")["t.2.indicator.2"] == 42.5 and stored(db, "FRA")["t.3.partners"] == ["customs", "industry"]
+    assert stored(db, "FRA")["t.3.seizures"] == {"rows": {"heroin": {"kg": 1250.5, "cases": 12}, "fentanyl": {"kg": "no_data", "cases": 3}}}
 
 
 def test_workbook_layout_drop_downs_number_rules_hidden_keys_protection(client, db, wb_cycle, login_as):
@@ -262,7 +267,7 @@ def test_roles_compiler_reads_only_other_country_forbidden(client, db, wb_cycle,
     sheet = workbook["Prevention"]
     assert sheet["E4"].protection.locked and not sheet.data_validations.dataValidation
     assert "read-only copy" in workbook["About"]["B9"].value
-    _refused(client, db, to_bytes(workbook), "Only a national focal point of this country can change its answers.", status=403)
+    _refused(client, db, to_bytes(workbook), "Only a national focal point or contributor of this country can change its answers.", status=403)
     sign_in_as(client, login_as, "focal_point", "DEU")
     assert client.get("/cycles/2025/FRA/workbook.xlsx").status_code == 403
     assert client.get("/cycles/2025/DEU/workbook.xlsx?section=no-such").status_code == 404

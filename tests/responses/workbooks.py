@@ -23,6 +23,12 @@ WORKBOOK_SPEC["pillars"][1]["sections"][0]["items"] += [
      "choices": [{"value": "bilateral", "label": "Bilateral, with neighbouring States"}, {"value": "regional", "label": "Regional"}]},
     {"key": "t.3.partners", "kind": "multiple_choice", "commitments": [], "label": "Partners",
      "choices": [{"value": "customs", "label": "Customs"}, {"value": "police", "label": "Police"}, {"value": "industry", "label": "Chemical industry"}]},
+    {"key": "t.3.seizures", "kind": "table", "commitments": [], "label": "Drug seizures, by substance",
+     "table": {"indicator": "drug_seizures", "module": "seizures_trafficking", "disaggregation": "substance",
+               "rows": [{"value": "heroin", "label": "Heroin"}, {"value": "cocaine_hcl", "label": "Cocaine hydrochloride"}],
+               "optional_rows": [{"value": "fentanyl", "label": "Fentanyl and analogues"}],
+               "columns": [{"key": "kg", "label": "Quantity seized", "unit": "kg", "type": "decimal", "min": 0, "max": 100000000, "decimals": 3},
+                           {"key": "cases", "label": "Seizure cases", "unit": "count", "type": "integer", "min": 0, "max": 1000000000, "decimals": 0}]}},
 ]
 WORKBOOK_SPEC["commitments"] = {
     "t.1": {"document": "pd2009", "text": "Raise public awareness of drug risks.", "title": "Awareness"},
@@ -59,11 +65,13 @@ def rows_by_key(workbook) -> dict[str, tuple]:
 
 
 def fill(workbook, values: dict) -> None:
-    """Type ``values`` into the answer cells of the questions with those keys (``key|choice`` for a choice row)."""
+    """Type ``values`` into the answer cells of the questions with those keys (``key|choice`` for
+    a choice row, ``key|row`` with a list of values, one per column, for a table row)."""
     places = rows_by_key(workbook)
     for key, value in values.items():
         sheet, row = places[key]
-        sheet.cell(row, ANSWER_COLUMN).value = value
+        for offset, cell in enumerate(value if isinstance(value, list) else [value]):
+            sheet.cell(row, ANSWER_COLUMN + offset).value = cell
 
 
 def to_bytes(workbook) -> bytes:
