@@ -69,6 +69,7 @@ class CommitmentRow:
 class IndicatorRow:
     key: str
     commitment: str
+    record: dict[str, Any] | None  # the commitment as the spec froze it, for its reference
     label: str
     unit: str | None
     figures: dict[Area, NumberStats]
@@ -210,6 +211,7 @@ def _section(spec: Spec, section: SpecSection, figures: Figures, previous: Figur
         IndicatorRow(
             key=item["key"],
             commitment=item["commitments"][0],
+            record=spec.commitments.get(item["commitments"][0]),
             label=item["label"],
             unit=item["number"].get("unit"),
             figures=figures.numbers.get(item["key"], {}),

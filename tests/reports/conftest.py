@@ -33,9 +33,9 @@ SPEC = {
                          "label": "Implementation status", "required": True},
                         {"key": "ungass2016.1.a.measures", "kind": "text", "commitments": ["ungass2016.1.a"],
                          "label": "Measures taken"},
-                        {"key": "poa2009.I.A.2.c.status", "kind": "status", "commitments": ["poa2009.I.A.2.c"],
+                        {"key": "poa2009.I.2.c.status", "kind": "status", "commitments": ["poa2009.I.2.c"],
                          "label": "Implementation status"},
-                        {"key": "poa2009.I.A.2.c.indicator.1", "kind": "number", "commitments": ["poa2009.I.A.2.c"],
+                        {"key": "poa2009.I.2.c.indicator.1", "kind": "number", "commitments": ["poa2009.I.2.c"],
                          "label": "People in drug treatment", "number": {"type": "integer", "unit": "people", "min": 0}},
                         {"key": "demand_reduction.prevention.comments", "kind": "comment", "commitments": [],
                          "label": "Comments"},
@@ -66,14 +66,14 @@ SPEC = {
     "commitments": {
         "ungass2016.1.a": {"document": "ungass2016", "label": "(a)", "title": "Primary prevention measures",
                            "text": "Take effective and practical primary prevention measures that protect people from drug use."},
-        "poa2009.I.A.2.c": {"document": "poa2009", "label": "(c)", "title": "Human rights in demand reduction",
+        "poa2009.I.2.c": {"document": "poa2009", "label": "(c)", "title": "Human rights in demand reduction",
                             "text": "Ensure that demand reduction measures respect human rights and the dignity of the person."},
         "sofia2018.8": {"document": "sofia2018", "label": "8", "title": "Improve the ARQ",
                         "text": "Review and improve the Annual Report Questionnaire in light of the UNGASS recommendations."},
     },
 }
 
-S1, S2, S3, N1 = "ungass2016.1.a.status", "poa2009.I.A.2.c.status", "sofia2018.8.status", "poa2009.I.A.2.c.indicator.1"
+S1, S2, S3, N1 = "ungass2016.1.a.status", "poa2009.I.2.c.status", "sofia2018.8.status", "poa2009.I.2.c.indicator.1"
 MEASURES, COMMENTS = "ungass2016.1.a.measures", "demand_reduction.prevention.comments"
 FRENCH_TEXT = "Stratégie nationale de prévention en milieu scolaire"
 GERMAN_TEXT = "Bundesweites Präventionsprogramm Kenntnisreich"
