@@ -1,7 +1,7 @@
 """Administrators manage accounts in the web UI with the same service functions
 as ``flask users …``: same password rules, same role and country checks."""
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -13,12 +13,19 @@ from reporting.accounts.services import AccountError, create_user, send_password
 from reporting.core.templating import ROLE_LABELS
 from reporting.database import write_transaction
 from reporting.extensions import db
-from reporting.models import OutboxMessage, Role, User
+from reporting.models import MessageStatus, OutboxMessage, Role, User
 from reporting.notifications.delivery import smtp_configured
 from reporting.responses.forms import CsrfForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 OUTBOX_PAGE_SIZE = 200
+MESSAGE_STATUS_LABELS = {
+    MessageStatus.PENDING.value: _l("waiting to be sent"),
+    MessageStatus.SENDING.value: _l("being sent"),
+    MessageStatus.SENT.value: _l("sent"),
+    MessageStatus.LOGGED.value: _l("written to the log (no SMTP server)"),
+    MessageStatus.FAILED.value: _l("not delivered; will be retried"),
+}
 
 
 def _create_form() -> UserCreateForm:
@@ -114,4 +121,5 @@ def reset(user_id: int):
 def outbox():
     """Every e-mail the system wrote, newest first; without an SMTP server, with its text."""
     messages = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(OUTBOX_PAGE_SIZE)).all()
-    return render_template("notifications/outbox.html", messages=messages, smtp=smtp_configured())
+    return render_template("notifications/outbox.html", messages=messages, smtp=smtp_configured(),
+                           status_labels=MESSAGE_STATUS_LABELS)

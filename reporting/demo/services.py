@@ -18,7 +18,9 @@ from reporting import audit
 from reporting.accounts.services import create_user
 from reporting.countries.services import country_scopes
 from reporting.extensions import db
-from reporting.models import Answer, Country, Cycle, CycleState, ReviewComment, Submission, SubmissionState, User
+from reporting.models import (
+    Answer, Country, Cycle, CycleState, ReviewComment, SectionAssignment, Submission, SubmissionState, User,
+)
 from reporting.responses.cycles import change_state, open_cycle
 
 DEMO_PASSWORD = "demo-password-2026"
@@ -48,6 +50,7 @@ def demo_accounts() -> list[DemoAccount]:
     accounts = [DemoAccount(f"admin@{DEMO_DOMAIN}", "admin", None), DemoAccount(f"compiler@{DEMO_DOMAIN}", "compiler", None)]
     for iso3 in DEMO_COUNTRIES:
         accounts.append(DemoAccount(f"focal.{iso3.lower()}@{DEMO_DOMAIN}", "focal_point", iso3))
+    accounts.append(DemoAccount(f"contributor.{DEMO_COUNTRIES[0].lower()}@{DEMO_DOMAIN}", "contributor", DEMO_COUNTRIES[0]))
     accounts.append(DemoAccount(f"viewer.{DEMO_COUNTRIES[0].lower()}@{DEMO_DOMAIN}", "viewer", DEMO_COUNTRIES[0]))
     return accounts
 
@@ -69,8 +72,19 @@ def create_demo(spec_version: str, today: date | None = None, progress=lambda co
     change_state(previous, CycleState.PUBLISHED)
     current = open_cycle(CURRENT, spec_version, today + timedelta(days=60), demo=True)
     current_answers = _answer_cycle(current, _current_states(current), progress)
+    _assign_demo_contributor(Spec(current.spec_version.content))
     audit.record("demo.created", "cycle", current.id, new={"cycles": [PREVIOUS, CURRENT], "answers": previous_answers + current_answers})
     return {"users": created_users, "answers": previous_answers + current_answers}
+
+
+def _assign_demo_contributor(spec: Spec) -> None:
+    """The demo contributor answers the first two sections, as if their focal point had assigned them."""
+    contributor = db.session.scalar(select(User).where(User.email == f"contributor.{DEMO_COUNTRIES[0].lower()}@{DEMO_DOMAIN}"))
+    if contributor is None or db.session.scalar(select(SectionAssignment.id).where(SectionAssignment.user_id == contributor.id).limit(1)):
+        return
+    country = db.session.scalar(select(Country).where(Country.iso3 == DEMO_COUNTRIES[0]))
+    for section in spec.sections_for(country_scopes(country))[:2]:
+        db.session.add(SectionAssignment(user_id=contributor.id, section_key=section.key))
 
 
 def _create_accounts() -> int:

@@ -98,8 +98,12 @@ def _send(message: OutboxMessage, connection) -> str | None:
 
 
 def _deliver_after_request(response):
+    """The change is committed by now; a delivery problem must not turn it into an error page."""
     if g.pop(QUEUED_FLAG, False):
-        deliver_pending()
+        try:
+            deliver_pending()
+        except Exception:  # noqa: BLE001 — the messages stay in the outbox for the next delivery
+            log.exception("E-mail delivery after %s failed; the messages stay in the outbox", response.status)
     return response
 
 

@@ -3,7 +3,8 @@ import json
 from typing import Any
 
 from flask import Blueprint
-from flask_babel import format_decimal, lazy_gettext as _l
+from babel.lists import format_list
+from flask_babel import format_decimal, get_locale, lazy_gettext as _l
 
 from forms import tables
 from forms.relevance import as_json
@@ -61,6 +62,8 @@ def register_helpers(bp: Blueprint) -> None:
         "answer_text": answer_text,
         "relevance_json": lambda item: as_json(item["show_if"]),
         "document_reference": document_reference,
+        # "A, B and C" joined as the reader's language joins a list.
+        "list_text": lambda items: format_list([str(item) for item in items], locale=get_locale()),
         "table_grid": tables.grid,
         "table_cell_label": tables.cell_label,
         "disaggregation_label": DISAGGREGATION_LABELS.get,

@@ -95,7 +95,7 @@ def test_without_smtp_messages_go_to_the_log_and_the_outbox_page(template_databa
         login(client, "admin@example.org")
         page = client.get("/admin/outbox").get_data(as_text=True)
         assert "No SMTP server is configured" in page
-        assert "fp@fra.example.org" in page and "/password/set/" in page and "logged" in page
+        assert "fp@fra.example.org" in page and "/password/set/" in page and "written to the log" in page
         _db.session.remove()
         _db.engine.dispose()
 
