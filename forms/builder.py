@@ -6,19 +6,20 @@ cache needs no invalidation.
 """
 from typing import Any
 
-from flask_wtf import FlaskForm
+from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 from wtforms import HiddenField
 from wtforms.validators import InputRequired
 
 from forms.kinds import KINDS
 from forms.spec import Section, Spec
+from reporting.core.inputs import BoundaryForm
 
 _FORM_CLASSES: dict[tuple[str, str], type["SectionForm"]] = {}
 CONTROL_FIELDS = frozenset({"csrf_token", "base_version", "action"})
 
 
-class SectionForm(FlaskForm):
+class SectionForm(BoundaryForm):
     """One section's answers, plus the submission version the page was based on."""
 
     base_version = HiddenField(validators=[InputRequired()])
@@ -32,18 +33,37 @@ class SectionForm(FlaskForm):
 
         return sorted(name for name in posted - CONTROL_FIELDS if not known(name))
 
+    def is_single_value(self, name: str) -> bool:
+        """Every posted name of a section takes one value, but a multiple choice's (a table's cells too)."""
+        key = name.partition(":")[0]
+        return key not in self.items or not KINDS[self.items[key]["kind"]].multiple
+
     def answers(self) -> dict[str, Any]:
         """The validated data as stored answer values, keyed by item key."""
         return {key: KINDS[item["kind"]].to_answer(self[key].data) for key, item in self.items.items()}
 
     @classmethod
     def from_answers(cls, answers: dict[str, Any], base_version: int) -> "SectionForm":
-        """A form filled as if posted with these answer values (for JSON clients), without CSRF."""
+        """A form filled as if posted with these answer values (for JSON clients), without CSRF.
+
+        The values then pass the same boundary as a browser's post; a value of
+        the wrong JSON type (a list for a single-value question, an object or
+        true/false where text or a number is expected) is refused for its
+        question rather than turned into text or reduced to its first item.
+        """
         formdata = MultiDict()
+        wrong_type: dict[str, str] = {}
         for key, item in cls.items.items():
-            for name, text in KINDS[item["kind"]].to_formdata(key, answers.get(key)):
+            kind, value = KINDS[item["kind"]], answers.get(key)
+            problem = None if kind.compound else _json_type_problem(value, kind.multiple)
+            if problem:
+                wrong_type[key] = str(problem)
+                continue
+            for name, text in kind.to_formdata(key, value):
                 formdata.add(name, text)
-        return cls.from_formdata(formdata, base_version)
+        form = cls.from_formdata(formdata, base_version)
+        form.input_errors = {**form.input_errors, **wrong_type}
+        return form
 
     @classmethod
     def from_formdata(cls, formdata: MultiDict, base_version: int) -> "SectionForm":
@@ -54,6 +74,15 @@ class SectionForm(FlaskForm):
         formdata = MultiDict(formdata)
         formdata["base_version"] = str(base_version)
         return cls(formdata=formdata, meta={"csrf": False, "number_locale": None})
+
+
+def _json_type_problem(value: Any, multiple: bool):
+    if isinstance(value, list) and not multiple:
+        return _l("Only one value may be sent for this question; a list was sent.")
+    parts = value if isinstance(value, list) else [value]
+    if any(isinstance(part, (bool, dict, list)) for part in parts):
+        return _l("Send a list of choices.") if multiple else _l("Send text or a number.")
+    return None
 
 
 def section_form_class(spec: Spec, section: Section) -> type[SectionForm]:

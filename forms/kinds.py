@@ -10,12 +10,13 @@ from flask_babel import lazy_gettext as _l
 # Spec wording is extracted from the spec files (see babel.cfg), so it is looked
 # up under a name the code extractor does not scan.
 from flask_babel import lazy_gettext as translate_spec_text
-from wtforms import DecimalField, Field, IntegerField, RadioField, SelectMultipleField, TextAreaField, URLField
+from wtforms import Field, RadioField, SelectMultipleField, TextAreaField, URLField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, AnyOf, Length, NumberRange, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput, ListWidget, NumberInput
 
 from forms import tables
+from reporting.core.inputs import InputError, parse_number
 from reporting.questionnaire.scale import STATUS_LABELS, STATUS_SCALE, STATUS_VALUES
 
 KINDS: dict[str, "QuestionKind"] = {}
@@ -37,6 +38,8 @@ class QuestionKind:
     compound: ClassVar[bool] = False
     # Evidence questions also accept uploaded documents (see reporting/documents).
     evidence: ClassVar[bool] = False
+    # Several values under one name (checkboxes); any other kind takes one value, and a list is refused.
+    multiple: ClassVar[bool] = False
 
     def field(self, item: dict[str, Any]) -> Field:
         raise NotImplementedError
@@ -161,20 +164,16 @@ def _http_only(_form, field):
 
 @register
 class NumberKind(QuestionKind):
-    """Integers, decimals, percentages (0–100) and years, within the item's range.
-
-    WTForms' own "not a valid number" messages are translated by Flask-WTF.
-    """
+    """Integers, decimals, percentages (0–100) and years, within the item's range."""
 
     name = "number"
 
     def field(self, item):
         kind, low, high = self._limits(item)
-        validators = [Optional(), _finite]
+        validators = [Optional()]
         if low is not None or high is not None:
             validators.append(NumberRange(min=low, max=high, message=_range_message(low, high)))
-        field_class = IntegerField if kind in ("integer", "year") else DecimalField
-        return field_class(_label(item), validators=validators)
+        return NumberField(_label(item), integer=kind in ("integer", "year"), validators=validators)
 
     def to_answer(self, data):
         if isinstance(data, Decimal):
@@ -200,9 +199,32 @@ class NumberKind(QuestionKind):
         cells.put(0, 0, value, number=(kind in ("integer", "year"), low, high))
 
 
-def _finite(_form, field):
-    if isinstance(field.data, Decimal) and not field.data.is_finite():
-        raise ValidationError(_l("Enter a number."))
+class NumberField(Field):
+    """A number parsed strictly at the input boundary (``reporting.core.inputs.parse_number``):
+    no NaN, sNaN or Infinity, nothing beyond 10^15, whole numbers where the item asks for them."""
+
+    widget = NumberInput(step="any")
+
+    def __init__(self, label=None, validators=None, integer: bool = False, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.integer = integer
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        if not valuelist or not valuelist[0].strip():
+            return
+        try:
+            number = parse_number(valuelist[0], self.name)
+        except InputError as error:
+            raise ValueError(error.message) from None
+        if self.integer and number != number.to_integral_value():
+            raise ValueError(_l("Enter a whole number."))
+        self.data = number
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return "" if self.data is None else str(self.data)
 
 
 def _range_message(low, high):
@@ -234,6 +256,7 @@ class SingleChoiceKind(QuestionKind):
 @register
 class MultipleChoiceKind(QuestionKind):
     name = "multiple_choice"
+    multiple = True
 
     def field(self, item):
         return SelectMultipleField(

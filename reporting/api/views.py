@@ -22,6 +22,7 @@ from reporting.core.i18n import babel_locale
 from reporting.core.uploads import allow_upload
 from reporting.accounts.access import STAFF_ROLES, assigned_sections
 from reporting.core.errors import render_error
+from reporting.core.inputs import load_json
 from reporting.database import write_transaction
 from reporting.extensions import csrf, db, login_manager
 from reporting.models import Country, Cycle, Submission
@@ -58,7 +59,10 @@ def authenticate():
 
 
 def _body(schema):
-    payload = request.get_json(silent=True)
+    """The JSON body through the input boundary (size, depth, strict numbers, clean text), then the schema."""
+    if not request.is_json:
+        raise ValidationError({"_body": ["send a JSON object with Content-Type: application/json"]})
+    payload = load_json(request.get_data(cache=True))
     if not isinstance(payload, dict):
         raise ValidationError({"_body": ["send a JSON object with Content-Type: application/json"]})
     return schema.load(payload)

@@ -43,6 +43,11 @@ def handle_csrf_error(_error: CSRFError):
     return render_error(400, CSRF_MESSAGE)
 
 
+def handle_input_error(error):
+    """A value refused at the input boundary (``reporting.core.inputs``): 422 naming the field."""
+    return render_error(422, str(error), {error.field: [str(error.message)]})
+
+
 def handle_unexpected(error: Exception):
     from flask import current_app
 
@@ -51,6 +56,9 @@ def handle_unexpected(error: Exception):
 
 
 def init_app(app: Flask) -> None:
+    from reporting.core.inputs import InputError
+
+    app.register_error_handler(InputError, handle_input_error)
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(InternalServerError, handle_http_error)

@@ -3,7 +3,7 @@
 Order: the signed-in user's saved preference, then the language chosen with
 the switcher in this browser session, then ``Accept-Language``, then English.
 """
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -26,6 +26,8 @@ def select_locale() -> str:
 
 
 def _preferred_language() -> str:
+    if not has_request_context():  # the CLI, a build thread: messages in the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     languages = current_app.config["LANGUAGES"]
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale

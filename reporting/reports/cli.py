@@ -38,6 +38,8 @@ def build(cycle_label: str | None, languages: str, countries: str, out_dir: Path
             outputs = report.run(on_done=lambda _job: bar.update(1), workers=workers)
     except ReportError as error:
         raise click.ClickException(str(error)) from None
+    for problem in report.answers.unwritable:
+        click.echo(f"warning: answer not written to the exports (left empty): {problem}", err=True)
     for output in outputs:
         if output.missing_glyphs:
             click.echo(f"warning: {output.job.path}: no installed font has {', '.join(output.missing_glyphs)}", err=True)

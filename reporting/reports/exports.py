@@ -5,7 +5,7 @@ can be joined with other data; one row per commitment (or indicator) and area.
 Text that a spreadsheet would run as a formula is neutralised.
 """
 import csv
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 import io
 from typing import Any
 
@@ -15,6 +15,7 @@ from openpyxl.styles import Font, PatternFill
 from sqlalchemy import select
 
 from forms.spec import Spec
+from reporting.core.inputs import text_problem
 from reporting.countries.services import country_name, region_name
 from reporting.extensions import db
 from reporting.models import Answer, Country, Cycle, Submission
@@ -30,6 +31,8 @@ class Table:
     name: str  # sheet name
     columns: list[str]
     rows: list[list[Any]]
+    # Values that could not be written (left empty), each naming the country and question.
+    unwritable: list[str] = field(default_factory=list)
 
 
 def _area_name(area: Area) -> str:
@@ -101,18 +104,25 @@ def answers_table(cycle: Cycle, country: Country | None = None) -> Table:
     )
     if country is not None:
         query = query.where(Country.id == country.id)
-    rows = []
+    rows, unwritable = [], []
     for iso2, iso3, region, subregion, state, key, value, carried_over, updated_at in db.session.execute(query):
         item = items.get(key, {})
+        value = _plain(value)
+        problem = text_problem(value) if isinstance(value, str) else None
+        if problem:
+            # Stored before the input boundary existed (the migration repairs such values):
+            # one bad answer must not stop every other country's export.
+            unwritable.append(f"{iso3} {key}: {problem}")
+            value = None
         rows.append([
             cycle.label, iso3, country_name(iso2, "en"), region, subregion, state, key,
-            ";".join(item.get("commitments", [])), item.get("kind"), _plain(value), carried_over,
+            ";".join(item.get("commitments", [])), item.get("kind"), value, carried_over,
             updated_at.replace(tzinfo=None) if updated_at else None,
         ])
     return Table("answers", [
         "cycle", "iso3", "country", "region_m49", "subregion_m49", "submission_state", "question", "commitment",
         "kind", "value", "carried_over", "updated_at_utc",
-    ], rows)
+    ], rows, unwritable)
 
 
 def _safe(value: Any) -> Any:

@@ -130,4 +130,7 @@ def country_answers(label: str, iso3: str, kind: str, fmt: str):
     body = exports.to_csv(table) if fmt == "csv" else exports.to_xlsx([table])
     response = current_app.response_class(body, mimetype=EXPORT_TYPES[fmt])
     response.headers["Content-Disposition"] = f'attachment; filename="answers-{country.iso3}-{cycle.label}.{fmt}"'
+    if table.unwritable:
+        # Left empty in the file; the header names them (country and question) for whoever asks.
+        response.headers["X-Unwritable-Values"] = "; ".join(table.unwritable)[:2000].encode("ascii", "replace").decode()
     return response

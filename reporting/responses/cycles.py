@@ -12,7 +12,8 @@ from reporting.notifications import services as notify
 from reporting.models import Answer, Country, Cycle, CycleState, SpecVersion, Submission, SubmissionState
 from reporting.questionnaire import versions
 
-LABEL_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")
+# Matched with fullmatch: ``$`` would also match before a final newline ("2025\n").
+LABEL_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,31}", re.ASCII)
 TRANSITIONS = {
     CycleState.OPEN: (CycleState.DRAFT,),
     CycleState.CLOSED: (CycleState.OPEN,),
@@ -45,7 +46,7 @@ def previous_cycle(cycle: Cycle) -> Cycle | None:
 
 def create_cycle(label: str, spec_version: str, deadline: date, *, demo: bool = False) -> Cycle:
     """A new cycle in draft, with a not-started submission for every Member State."""
-    if not LABEL_PATTERN.match(label or ""):
+    if not LABEL_PATTERN.fullmatch(label or ""):
         raise CycleError(f"cycle label {label!r} must be 1–32 letters, digits, '.', '_' or '-'")
     if db.session.scalar(select(Cycle.id).where(Cycle.label == label)):
         raise CycleError(f"a cycle labelled {label!r} already exists")

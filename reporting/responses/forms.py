@@ -1,27 +1,30 @@
 """Small web forms of the workflow (the questionnaire's own forms come from ``forms/``)."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from babel import Locale
 from wtforms.fields.choices import SelectChoice
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, EmailField, HiddenField, SelectField, StringField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
+from wtforms import DateField, EmailField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
 
 from reporting.config import LANGUAGES
-
+from reporting.core.inputs import BoundaryForm
 from reporting.responses.cycles import LABEL_PATTERN
 
+MAX_COMMENT = 4000
 
-class CycleForm(FlaskForm):
-    label = StringField(
-        _l("Label"),
-        validators=[DataRequired(), Length(max=32), Regexp(LABEL_PATTERN, message=_l("Use letters, digits, '.', '_' or '-'."))],
-    )
+
+def _cycle_label(_form, field):
+    if not LABEL_PATTERN.fullmatch(field.data or ""):
+        raise ValidationError(_l("Use letters, digits, '.', '_' or '-'."))
+
+
+class CycleForm(BoundaryForm):
+    label = StringField(_l("Label"), validators=[DataRequired(), Length(max=32), _cycle_label])
     spec_version = SelectField(_l("Questionnaire version"), validators=[DataRequired()])
     deadline = DateField(_l("Deadline"), validators=[DataRequired()])
 
 
-class CsrfForm(FlaskForm):
+class CsrfForm(BoundaryForm):
     """A button-only form: nothing to fill in, but still protected against CSRF."""
 
 
@@ -31,7 +34,7 @@ class VersionForm(CsrfForm):
     base_version = HiddenField(validators=[InputRequired()])
 
 
-class InviteForm(FlaskForm):
+class InviteForm(BoundaryForm):
     """A focal point invites a contributor; the sections come as a list of checkboxes."""
 
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
@@ -42,12 +45,23 @@ class InviteForm(FlaskForm):
     )
 
 
-class WorkbookUploadForm(FlaskForm):
+class WorkbookUploadForm(BoundaryForm):
     workbook = FileField(_l("Filled-in workbook (.xlsx)"), validators=[FileRequired(_l("Choose the workbook file to upload."))])
 
 
-class WorkbookConfirmForm(FlaskForm):
+class WorkbookConfirmForm(BoundaryForm):
     """Apply the upload kept under ``upload`` (its SHA-256), as previewed against ``preview_version``."""
 
-    upload = HiddenField(validators=[InputRequired(), Regexp(r"^[0-9a-f]{64}$")])
-    preview_version = HiddenField(validators=[InputRequired(), Regexp(r"^[0-9]+$")])
+    upload = HiddenField(validators=[InputRequired(), Regexp(r"\A[0-9a-f]{64}\Z")])
+    preview_version = HiddenField(validators=[InputRequired(), Regexp(r"\A[0-9]{1,9}\Z")])
+
+
+def review_form_class(section_keys: list[str]) -> type[VersionForm]:
+    """Accept or return: one comment field per section, refused (not cut) beyond the limit."""
+    fields = {
+        f"comment-{key}": TextAreaField(validators=[
+            Optional(), Length(max=MAX_COMMENT, message=_l("At most %(max)d characters.", max=MAX_COMMENT)),
+        ])
+        for key in section_keys
+    }
+    return type("ReviewForm", (VersionForm,), fields)

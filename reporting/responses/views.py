@@ -13,6 +13,7 @@ from wtforms.fields.choices import SelectChoice
 from forms import KINDS, section_form_class
 from reporting.accounts.access import STAFF_ROLES, roles_required
 from reporting.accounts.services import AccountError
+from reporting.core.inputs import parse_int, query_int
 from reporting.countries.services import country_name, region_name
 from reporting.core.uploads import allow_upload
 from reporting.database import write_transaction
@@ -25,7 +26,9 @@ from reporting.responses import plausibility
 from reporting.responses import submissions as service
 from reporting.responses.dashboard import dashboard_rows
 from reporting.responses.loaders import cycle_or_404, section_or_404, submission_or_404
-from reporting.responses.forms import CsrfForm, CycleForm, InviteForm, VersionForm, WorkbookConfirmForm, WorkbookUploadForm
+from reporting.responses.forms import (
+    CsrfForm, CycleForm, InviteForm, VersionForm, WorkbookConfirmForm, WorkbookUploadForm, review_form_class,
+)
 from reporting.responses import workbook as workbook_service
 from forms.workbook import MEDIA_TYPE as XLSX, WorkbookError
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -37,11 +40,17 @@ from reporting.responses.labels import CYCLE_STATE_LABELS, SUBMISSION_STATE_LABE
 bp = Blueprint("responses", __name__, url_prefix="/cycles")
 register_helpers(bp)
 
+MAX_VERSION = 2**31 - 1
+MAX_REGION = 999  # M49 codes have three digits
+
+
 def base_version() -> int:
-    raw = request.form.get("base_version", "")
-    if not raw.isdigit():
-        abort(400)
-    return int(raw)
+    """The submission version the page was based on: ASCII digits in range, else 422 naming the field."""
+    return parse_int(request.form.get("base_version", ""), "base_version", 1, MAX_VERSION)
+
+
+def _region() -> int | None:
+    return query_int(request.args, "region", 1, MAX_REGION)
 
 
 # --- cycles ----------------------------------------------------------------------
@@ -108,7 +117,7 @@ def dashboard(label: str):
     cycle = cycle_or_404(label)
     if current_user.role_enum.is_country_bound:
         return redirect(url_for("responses.submission", label=label, iso3=current_user.country.iso3))
-    region = request.args.get("region", type=int)
+    region = _region()
     state = request.args.get("state") if request.args.get("state") in SUBMISSION_STATE_LABELS else None
     rows = dashboard_rows(cycle, region, state)
     regions = sorted({(c.region_m49) for c in db.session.scalars(select(Country))})
@@ -122,7 +131,7 @@ def dashboard(label: str):
 @roles_required(*STAFF_ROLES)
 def dashboard_csv(label: str):
     cycle = cycle_or_404(label)
-    rows = dashboard_rows(cycle, request.args.get("region", type=int), request.args.get("state"))
+    rows = dashboard_rows(cycle, _region(), request.args.get("state"))
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["iso3", "country", "region", "subregion", "state", "progress_percent", "last_activity", "deadline"])
@@ -147,7 +156,8 @@ def submission(label: str, iso3: str):
     return _render_overview(submission)
 
 
-def _render_overview(submission, problems=None, status=200, workbook_errors=None):
+def _render_overview(submission, problems=None, status=200, workbook_errors=None, review_form=None):
+    """The submission page; ``review_form`` re-shows a refused review with the comments as typed."""
     answers = service.answers_of(submission)
     sections = service.sections_for_user(current_user, submission)
     progress = {section.key: service.section_progress(section, answers) for section in sections}
@@ -171,6 +181,7 @@ def _render_overview(submission, problems=None, status=200, workbook_errors=None
         can_review=service.can_review(current_user, submission), form=VersionForm(formdata=None, base_version=submission.version),
         upload_form=WorkbookUploadForm(formdata=None), workbook_errors=workbook_errors,
         documents=_documents_listed(submission, sections),
+        review_form=review_form,
     ), status
 
 
@@ -234,6 +245,8 @@ def section(label: str, iso3: str, section_key: str):
         if form.csrf_token.errors or form.base_version.errors:
             abort(400)
         flash(_("Some answers need correcting; nothing was saved yet."), "error")
+        for message in form.form_errors:
+            flash(message, "error")
         return refuse(422, {key: messages for key, messages in form.errors.items() if key in form.items})
     try:
         with write_transaction():
@@ -315,8 +328,13 @@ def submit(label: str, iso3: str):
 @roles_required(*STAFF_ROLES)
 def review(label: str, iso3: str):
     submission = submission_or_404(label, iso3)
-    if not VersionForm().validate_on_submit():
-        abort(400)
+    keys = [section.key for section in service.sections_for(submission)]
+    form = review_form_class(keys)()
+    if not form.validate_on_submit():
+        if form.csrf_token.errors or form.base_version.errors:
+            abort(400)
+        flash(_("A comment could not be accepted; nothing was changed. Please see the comment fields below."), "error")
+        return _render_overview(submission, status=422, review_form=form)
     action = request.form.get("action")
     try:
         with write_transaction():
@@ -324,15 +342,14 @@ def review(label: str, iso3: str):
                 service.accept(submission, base_version(), current_user)
                 message = _("Submission accepted.")
             elif action == "return":
-                keys = {section.key for section in service.sections_for(submission)}
-                comments = {key: request.form.get(f"comment-{key}", "")[:4000] for key in keys}
+                comments = {key: form[f"comment-{key}"].data or "" for key in keys}
                 service.return_submission(submission, comments, base_version(), current_user)
                 message = _("Submission returned to the country with your comments.")
             else:
                 abort(400)
     except service.WorkflowError as error:
         flash(str(error.message), "error")
-        return _render_overview(submission, status=error.status)
+        return _render_overview(submission, status=error.status, review_form=form)
     flash(message, "success")
     return redirect(url_for("responses.submission", label=label, iso3=iso3))
 

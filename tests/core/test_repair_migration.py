@@ -1,0 +1,59 @@
+"""Migration 0003 repairs text stored before the input boundary existed, in
+answers, review comments and the (append-only) audit log, and leaves the
+audit log append-only afterwards."""
+from flask_migrate import downgrade, upgrade
+import pytest
+from sqlalchemy import select, text
+
+from reporting import audit
+from reporting.database import write_transaction
+from reporting.extensions import db
+from reporting.models import Answer, AuditEvent, ReviewComment, Submission
+from tests.conftest import login
+
+BAD = "Word\x0bpaste\x00 bad \ud800 Cafe\u0301\r\nend"
+REPAIRED = "Wordpaste bad  Caf\u00e9\nend"
+# A text column cannot hold a surrogate (the driver refuses it), only the JSON columns can.
+BAD_COMMENT, REPAIRED_COMMENT = "Add\x0b measures\x1b.\r\n", "Add measures.\n"
+
+
+def test_upgrade_repairs_answers_comments_and_audit_values(app, client, cycle, user_factory):
+    compiler = user_factory("compiler", None, email="c@unodc.example.org")
+    user_factory("focal_point", "FRA", email="fp@fra.example.org")
+    downgrade(revision="0003_people")
+    with write_transaction():
+        submission = db.session.scalar(select(Submission).join(Submission.country).where(Submission.cycle_id == cycle.id).filter_by(iso3="FRA"))
+        submission.answers.append(Answer(key="t.1.measures", value=BAD))
+        submission.answers.append(Answer(key="t.1.status", value="planned"))
+        submission.comments.append(ReviewComment(section_key="dr-prevention", text=BAD_COMMENT, author_id=compiler.id))
+        audit.record("answer.changed", "answer", "t.1.measures", submission_id=submission.id, country_id=submission.country_id,
+                     key="t.1.measures", old=None, new={"nested": [BAD]})
+    # Before the repair the history page cannot be written out at all.
+    login(client, "fp@fra.example.org")
+    with pytest.raises(UnicodeEncodeError):
+        client.get("/cycles/2025/FRA/history")
+
+    upgrade()
+
+    db.session.rollback()
+    assert db.session.scalar(select(Answer.value).where(Answer.key == "t.1.measures")) == REPAIRED
+    assert db.session.scalar(select(ReviewComment.text)) == REPAIRED_COMMENT
+    repaired_event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "answer.changed"))
+    assert repaired_event.new == {"nested": [REPAIRED]}
+    note = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "audit.repaired"))
+    assert note.actor == "system" and note.new["answers"] and note.new["review_comments"] and note.new["audit_events"] == [repaired_event.id]
+    # The pages that failed now work, and the log is append-only again.
+    assert client.get("/cycles/2025/FRA/history").status_code == 200
+    assert client.get("/cycles/2025/FRA/dr-prevention").status_code == 200
+    with pytest.raises(Exception, match="append-only"):
+        with db.engine.begin() as connection:
+            connection.execute(text("UPDATE audit_events SET action = 'forged'"))
+
+
+def test_upgrade_of_clean_data_changes_nothing(app, cycle, user_factory):
+    user_factory("compiler", None, email="c@unodc.example.org")
+    downgrade(revision="0003_people")
+    before = db.session.scalar(select(AuditEvent.id).order_by(AuditEvent.id.desc()).limit(1))
+    upgrade()
+    db.session.rollback()
+    assert db.session.scalar(select(AuditEvent.id).order_by(AuditEvent.id.desc()).limit(1)) == before
