@@ -1,7 +1,7 @@
 """hardening: repair stored text, record the last use of API tokens
 
 Revision ID: 0003_hardening
-Revises: 0003_people
+Revises: 0003_documents
 
 Before the input boundary (``reporting.core.inputs``) existed, answers,
 review comments and audit values could hold control characters (a paste from
@@ -32,7 +32,7 @@ import sqlalchemy as sa
 from reporting.core.inputs import repair_json, repair_text
 
 revision = "0003_hardening"
-down_revision = "0003_people"
+down_revision = "0003_documents"
 branch_labels = None
 depends_on = None
 

@@ -20,7 +20,7 @@ BAD_COMMENT, REPAIRED_COMMENT = "Add\x0b measures\x1b.\r\n", "Add measures.\n"
 def test_upgrade_repairs_answers_comments_and_audit_values(app, client, cycle, user_factory):
     compiler = user_factory("compiler", None, email="c@unodc.example.org")
     user_factory("focal_point", "FRA", email="fp@fra.example.org")
-    downgrade(revision="0003_people")
+    downgrade(revision="0003_documents")
     with write_transaction():
         submission = db.session.scalar(select(Submission).join(Submission.country).where(Submission.cycle_id == cycle.id).filter_by(iso3="FRA"))
         submission.answers.append(Answer(key="t.1.measures", value=BAD))
@@ -52,7 +52,7 @@ def test_upgrade_repairs_answers_comments_and_audit_values(app, client, cycle, u
 
 def test_upgrade_of_clean_data_changes_nothing(app, cycle, user_factory):
     user_factory("compiler", None, email="c@unodc.example.org")
-    downgrade(revision="0003_people")
+    downgrade(revision="0003_documents")
     before = db.session.scalar(select(AuditEvent.id).order_by(AuditEvent.id.desc()).limit(1))
     upgrade()
     db.session.rollback()
