@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from reporting.core.uploads import allow_upload
+from reporting.core.uploads import allow_upload, check_csrf
 from reporting.database import write_transaction
 from reporting.documents import services
 from reporting.documents.forms import DocumentForm
@@ -35,7 +35,7 @@ def upload(label: str, iso3: str):
     limit = allow_upload("MAX_DOCUMENT_BYTES")
     item_key = None
     try:
-        csrf.protect()
+        check_csrf()
         form = DocumentForm()
         item_key = form.item_key.data
         if not form.validate():

@@ -15,7 +15,7 @@ from reporting.accounts.access import STAFF_ROLES, roles_required
 from reporting.accounts.services import AccountError
 from reporting.core.inputs import parse_int, query_int
 from reporting.countries.services import country_name, region_name
-from reporting.core.uploads import allow_upload
+from reporting.core.uploads import allow_upload, check_csrf
 from reporting.database import write_transaction
 from reporting.extensions import csrf, db
 from reporting.models import AuditEvent, Country, Cycle, CycleState, SpecVersion, User
@@ -485,7 +485,7 @@ def workbook_upload(label: str, iso3: str):
     submission = submission_or_404(label, iso3)
     limit = allow_upload("MAX_WORKBOOK_BYTES")
     try:
-        csrf.protect()
+        check_csrf()
         form = WorkbookUploadForm()
         if not form.validate():
             return _render_overview(submission, status=422, workbook_errors=form.workbook.errors)
@@ -540,4 +540,17 @@ def workbook_confirm(label: str, iso3: str):
             "%(num)d question was changed by someone else since the workbook was made and was left as they saved it.",
             "%(num)d questions were changed by someone else since the workbook was made and were left as they saved them.",
             len(preview.conflicts)), "error")
+    return redirect(url_for("responses.submission", label=label, iso3=iso3))
+
+
+@bp.post("/<label>/<iso3>/workbook/cancel")
+@login_required
+def workbook_cancel(label: str, iso3: str):
+    """Drop an upload that was previewed but not applied."""
+    submission_or_404(label, iso3)
+    form = WorkbookConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    workbook_service.forget_upload(form.upload.data)
+    flash(_("The uploaded workbook was discarded; nothing was changed."), "success")
     return redirect(url_for("responses.submission", label=label, iso3=iso3))

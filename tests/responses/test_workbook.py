@@ -1,19 +1,23 @@
 """The offline workbook round trip through the real app: download, fill in with
 openpyxl as a person would, upload, preview, confirm."""
 import io
+from pathlib import Path
 import re
 import zipfile
 
 import openpyxl
 import pytest
+from sqlalchemy import select
 
 from forms.spec import Spec
 from forms.workbook import META_SHEET, WorkbookMeta, write_workbook
 from reporting.database import write_transaction
+from reporting.models import Country, Submission
+from reporting.responses.contributors import assign_sections
 from reporting.responses.cycles import CycleState, change_state, open_cycle
-from tests.conftest import post_section
+from tests.conftest import login, post_section
 from tests.responses.workbooks import (
-    WORKBOOK_SPEC, confirm, download, fill, open_workbook_cycle, rows_by_key, sign_in_as, snapshot, stored, to_bytes, upload,
+    WORKBOOK_SPEC, confirm, download, fill, open_workbook_cycle, rows_by_key, sign_in_as, sign_out, snapshot, stored, to_bytes, upload,
 )
 
 PERSON_TYPES = {
@@ -126,6 +130,21 @@ def test_older_workbook_shows_conflicts_and_never_overwrites_them(client, db, wb
     answers = stored(db)
     assert answers["t.1.status"] == "planned", "the other person's answer is kept"
     assert answers["t.2.status"] == "implemented" and answers["t.2.indicator.2"] == 10
+
+
+def test_cancel_discards_the_upload(app, client, db, wb_cycle, login_as):
+    login_as("focal_point", "FRA")
+    workbook = download(client)
+    fill(workbook, {"t.2.status": "Implemented"})
+    page = upload(client, to_bytes(workbook)).get_data(as_text=True)
+    kept = list((Path(app.config["DOCUMENTS_DIR"]) / "workbooks").rglob("*"))
+    assert any(path.is_file() for path in kept)
+    fields = dict(re.findall(r'name="(csrf_token|upload|preview_version)" type="hidden" value="([^"]*)"', page))
+    assert client.post("/cycles/2025/FRA/workbook/cancel", data=fields).status_code == 302
+    assert not any(path.is_file() for path in (Path(app.config["DOCUMENTS_DIR"]) / "workbooks").rglob("*"))
+    response = confirm(client, page)
+    assert response.status_code == 422 and "no longer available" in response.get_data(as_text=True)
+    assert stored(db) == {}
 
 
 def test_someone_saves_between_preview_and_confirmation(client, db, wb_cycle, login_as):
@@ -271,3 +290,29 @@ def test_roles_compiler_reads_only_other_country_forbidden(client, db, wb_cycle,
     sign_in_as(client, login_as, "focal_point", "DEU")
     assert client.get("/cycles/2025/FRA/workbook.xlsx").status_code == 403
     assert client.get("/cycles/2025/DEU/workbook.xlsx?section=no-such").status_code == 404
+
+
+def test_contributor_works_on_assigned_sections_only(client, db, wb_cycle, user_factory):
+    focal = user_factory("focal_point", "FRA")
+    contributor = user_factory("contributor", "FRA", email="health@fra.example.org")
+    submission = db.session.scalar(select(Submission).join(Country).where(Country.iso3 == "FRA"))
+    with write_transaction():
+        assign_sections(focal, submission, contributor, ["dr-prevention"])
+    assert login(client, contributor.email).status_code == 302
+    workbook = download(client)
+    assert [sheet.title for sheet in workbook.worksheets if sheet.sheet_state == "visible"] == ["About", "Prevention"]
+    assert client.get("/cycles/2025/FRA/workbook.xlsx?section=sr-precursors").status_code == 404
+    fill(workbook, {"t.1.status": "Implemented"})
+    response = upload(client, to_bytes(workbook))
+    assert response.status_code == 200
+    confirm(client, response.get_data(as_text=True))
+    assert stored(db) == {"t.1.status": "implemented"}
+
+    # The focal point's workbook has every section: the contributor cannot upload it.
+    sign_out(client)
+    login(client, focal.email)
+    whole = download(client)
+    sign_out(client)
+    login(client, contributor.email)
+    fill(whole, {"t.3.status": "Implemented"})
+    _refused(client, db, to_bytes(whole), "Your focal point has not assigned this section to you", status=403)

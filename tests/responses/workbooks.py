@@ -114,8 +114,11 @@ def snapshot(db) -> tuple:
     )
 
 
+def sign_out(client) -> None:
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/cycles/")})
+
+
 def sign_in_as(client, login_as, role: str, country: str | None):
     """Sign out whoever is signed in, then sign in as a new user."""
-    token = csrf_token(client, "/cycles/")
-    client.post("/logout", data={"csrf_token": token})
+    sign_out(client)
     return login_as(role, country)
