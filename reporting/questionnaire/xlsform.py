@@ -19,6 +19,7 @@ import polib
 
 from reporting.questionnaire import expressions
 from reporting.questionnaire.areas import REGIONAL_MODULES
+from reporting.questionnaire.measures import UNITS
 from reporting.questionnaire.scale import N_, STATUS_MSGIDS
 from reporting.questionnaire.schema import Spec, items, sections
 
@@ -29,6 +30,10 @@ SCOPE_LABEL = N_("Regional modules that apply to your country")
 URL_MESSAGE = N_("Enter a full web address starting with https:// or http://.")
 RANGE_MESSAGE = N_("The number is out of range.")
 LENGTH_MESSAGE = N_("The text is too long.")
+CELL_MESSAGE = N_("Enter a number within the limits of the unit, or -- where there are no data.")
+NO_DATA_HINT = N_("Type -- where there are no data (not 0); leave a cell empty if it does not apply.")
+YEAR_LABEL = N_("Reference year of the data")
+NOTE_LABEL = N_("Note confirming unusual values (source, reason for the change)")
 TYPES = {"status": "select_one status_scale", "text": "text", "comment": "text", "url": "text"}
 NUMBER_TYPES = {"integer": "integer", "year": "integer", "decimal": "decimal", "percent": "decimal"}
 PERCENT_RANGE = (0, 100)
@@ -119,6 +124,41 @@ def _item_row(item: dict, sheets: _Sheets, names: dict[str, str], commitments: d
     return row
 
 
+def _cell_constraint(column: dict) -> str:
+    """A number within the column's limits and decimals, or "--" (no data): a text field keeps the two apart."""
+    decimals = column.get("decimals", 0)
+    fraction = rf"(\.[0-9]{{1,{decimals}}})?" if decimals else ""
+    pattern = rf"^(--|[0-9]+{fraction})$"
+    low, high = column.get("min", 0), column.get("max", UNITS[column["unit"]].maximum)
+    return f"regex(., '{pattern}') and (. = '--' or (number(.) >= {low:g} and number(.) <= {high:.0f}))"
+
+
+def _table_rows(item: dict, names: dict[str, str]) -> list[dict]:
+    """An indicator table as a group with one text field per cell (``<key>.<row>.<column>``), every row of
+    its controlled list included (a paper form cannot add rows), plus the reference year and the note."""
+    key, table = item["key"], item["table"]
+    group = {"type": "begin group", "name": key, "label": item["label"], "appearance": "field-list"}
+    if "help" in table:
+        group["hint"] = table["help"]
+    if "show_if" in item:
+        group["relevant"] = expressions.to_xpath(expressions.parse(item["show_if"], key, names), names)
+    rows = [group, {"type": "note", "name": f"{key}.no_data", "label": NO_DATA_HINT}]
+    if table.get("reference_year") == "latest_available":
+        rows.append({"type": "integer", "name": f"{key}.year", "label": YEAR_LABEL,
+                     "constraint": ". >= 1990 and . <= 2100", "constraint_message": RANGE_MESSAGE})
+    for row in (*table["rows"], *table.get("optional_rows", ())):
+        for column in table["columns"]:
+            rows.append({
+                "type": "text", "name": f"{key}.{row['value']}.{column['key']}",
+                "label": row["label"], "hint": f"{column['label']} ({UNITS[column['unit']].label})",
+                "constraint": _cell_constraint(column), "constraint_message": CELL_MESSAGE,
+            })
+    rows.append({"type": "text", "name": f"{key}.note", "label": NOTE_LABEL, "appearance": "multiline",
+                 "constraint": "string-length(.) <= 2000", "constraint_message": LENGTH_MESSAGE})
+    rows.append({"type": "end group", "name": key})
+    return rows
+
+
 def xlsform_sheets(spec: Spec, catalogs: dict[str, dict[str, str]] | None = None) -> dict[str, list[dict]]:
     """The three sheets as rows (column → value), with ``label::Language (xx)`` columns."""
     names = {item["key"]: item["key"] for _, item in items(spec)}
@@ -142,8 +182,11 @@ def xlsform_sheets(spec: Spec, catalogs: dict[str, dict[str, str]] | None = None
                 commitment = spec["commitments"][cid]
                 sheets.survey.append({"type": "note", "name": f"{cid}.context", "label": commitment["title"],
                                       "hint": commitment["text"]})
-            sheets.survey += [_item_row(item, sheets, names, spec["commitments"], checks.get(item["key"], []))
-                              for item in section["items"]]
+            for item in section["items"]:
+                if item["kind"] == "table":
+                    sheets.survey += _table_rows(item, names)
+                else:
+                    sheets.survey.append(_item_row(item, sheets, names, spec["commitments"], checks.get(item["key"], [])))
             sheets.survey.append({"type": "end group", "name": section["key"]})
         sheets.survey.append({"type": "end group", "name": pillar["key"]})
     settings = [{"form_title": spec["title"], "form_id": spec["spec_id"], "version": spec["version"],

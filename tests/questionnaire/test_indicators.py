@@ -203,3 +203,26 @@ def test_a_table_key_must_be_ind_and_its_indicator(tmp_path):
 def test_the_catalogue_files_are_valid_yaml_mappings():
     for path in CATALOGUE_DIR.glob("*.yaml"):
         assert isinstance(yaml.safe_load(path.read_text(encoding="utf-8")), dict), path
+
+
+def test_the_xlsform_has_one_field_per_cell_and_pyxform_accepts_it():
+    from pyxform.xls2xform import convert
+
+    from reporting.questionnaire.xlsform import xlsform_bytes, xlsform_sheets
+
+    spec = _spec_with([indicator_item(indicator) for indicator in load_catalogue()])
+    rows = {row["name"]: row for row in xlsform_sheets(spec)["survey"] if row["type"] != "end group"}
+    cell = rows["ind.drug_seizures.heroin.kg"]
+    assert cell["type"] == "text"
+    assert cell["label::English (en)"] == "Heroin" and cell["hint::English (en)"] == "Quantity seized (weight) (kg)"
+    assert cell["constraint"] == (r"regex(., '^(--|[0-9]+(\.[0-9]{1,3})?)$') and "
+                                  "(. = '--' or (number(.) >= 0 and number(.) <= 100000000))")
+    assert rows["ind.drug_seizures.heroin.cases"]["constraint"].startswith(r"regex(., '^(--|[0-9]+)$')")
+    assert "ind.drug_seizures.other.units" in rows  # every row of the list: a form on paper cannot add rows
+    assert rows["ind.illicit_cultivation"]["relevant"].startswith("(((${screening.cultivation_opium} = 'yes') or")
+    assert rows["ind.pwid_estimate.year"]["type"] == "integer"
+    warnings: list[str] = []
+    form = convert(xlsform_bytes(spec), warnings=warnings, file_type=".xlsx").xform
+    assert warnings == []
+    assert form.count('type="string" constraint="regex(') >= 200
+    assert "/ind.drug_seizures/ind.drug_seizures.heroin.kg\" type=\"string\"" in form
