@@ -3,7 +3,8 @@ States with a realistic mix of states, and one demo account per role.
 
 Deterministic (seeded by country and cycle), so two runs on empty databases
 give the same data. Every demo cycle is flagged ``is_demo`` and its free-text
-answers start with "[DEMO]".
+answers start with "[DEMO]"; indicator tables and screening answers come from
+``reporting/demo/indicators.py`` (plausible per region, a "[DEMO]" note on each table).
 """
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
@@ -17,6 +18,7 @@ from forms.spec import Spec
 from reporting import audit
 from reporting.accounts.services import create_user
 from reporting.countries.services import country_scopes
+from reporting.demo.indicators import demo_table, screening_answer
 from reporting.extensions import db
 from reporting.models import (
     Answer, Country, Cycle, CycleState, ReviewComment, SectionAssignment, Submission, SubmissionState, User,
@@ -167,7 +169,10 @@ def _answers(sections, country: Country, maturity: float, rng: random.Random) ->
     answers: dict[str, Any] = {}
     for section in sections:
         for item in section.items:
-            value = _value(item, country, weights, rng)
+            if item["kind"] == "table":
+                value = demo_table(item, country, rng, answers)
+            else:
+                value = _value(item, country, weights, rng)
             if value is not None and is_visible(item, answers | {item["key"]: value}):
                 answers[item["key"]] = value
     return answers
@@ -189,7 +194,7 @@ def _value(item: dict[str, Any], country: Country, weights, rng: random.Random) 
             return rng.randint(int(low), int(high))
         return round(rng.uniform(low, high), 1)
     if kind == "single_choice":
-        return rng.choice(item["choices"])["value"]
+        return screening_answer(item["key"], country) or rng.choice(item["choices"])["value"]
     if kind == "multiple_choice":
         return sorted(choice["value"] for choice in item["choices"] if rng.random() < 0.4) or None
     if kind == "comment":

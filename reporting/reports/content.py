@@ -18,6 +18,7 @@ from reporting.extensions import db
 from reporting.models import Answer, Country, Cycle, Submission
 from reporting.questionnaire.scale import STATUS_VALUES
 from reporting.reports.aggregation import WORLD, Area, Coverage, Figures, NumberStats, StatusCounts, aggregate
+from reporting.reports.indicators import IndicatorContent, indicator_content
 from reporting.reports.services import counted_states, is_draft
 from reporting.responses.cycles import previous_cycle
 
@@ -154,6 +155,7 @@ class ReportContent:
     regions: list[tuple[Area, list[Area]]]  # each M49 region with its sub-regions
     pillars: list[Pillar]
     reporting: list[Place]  # Member States whose response is counted
+    indicators: IndicatorContent = field(default_factory=IndicatorContent)  # the table questions' figures
 
     @property
     def world(self) -> Group:
@@ -247,6 +249,7 @@ def cycle_content(cycle: Cycle, today: date | None = None) -> ReportContent:
         .order_by(Country.iso3)
     )
     draft = is_draft(cycle)
+    regions = _regions(members)
     return ReportContent(
         cycle=cycle.label,
         deadline=cycle.deadline,
@@ -259,9 +262,10 @@ def cycle_content(cycle: Cycle, today: date | None = None) -> ReportContent:
         spec_version=spec.version,
         coverage=figures.coverage,
         previous_coverage=previous.coverage if previous else None,
-        regions=_regions(members),
+        regions=regions,
         pillars=list(pillars.values()),
         reporting=[_place(country) for country in reporting],
+        indicators=indicator_content(cycle, [region for region, _subregions in regions]),
     )
 
 

@@ -19,6 +19,7 @@ from reporting.core.inputs import text_problem
 from reporting.countries.services import country_name, region_name
 from reporting.extensions import db
 from reporting.models import Answer, Country, Cycle, Submission
+from reporting.questionnaire.measures import NO_DATA
 from reporting.questionnaire.scale import STATUS_VALUES
 from reporting.reports.aggregation import WORLD, Area
 from reporting.reports.content import IMPLEMENTED, ReportContent
@@ -107,22 +108,37 @@ def answers_table(cycle: Cycle, country: Country | None = None) -> Table:
     rows, unwritable = [], []
     for iso2, iso3, region, subregion, state, key, value, carried_over, updated_at in db.session.execute(query):
         item = items.get(key, {})
-        value = _plain(value)
-        problem = text_problem(value) if isinstance(value, str) else None
-        if problem:
-            # Stored before the input boundary existed (the migration repairs such values):
-            # one bad answer must not stop every other country's export.
-            unwritable.append(f"{iso3} {key}: {problem}")
-            value = None
-        rows.append([
-            cycle.label, iso3, country_name(iso2, "en"), region, subregion, state, key,
-            ";".join(item.get("commitments", [])), item.get("kind"), value, carried_over,
-            updated_at.replace(tzinfo=None) if updated_at else None,
-        ])
+        for value_, row, measure, unit, no_data in _cells(item, value):
+            problem = text_problem(value_) if isinstance(value_, str) else None
+            if problem:
+                # Stored before the input boundary existed (the migration repairs such values):
+                # one bad answer must not stop every other country's export.
+                unwritable.append(f"{iso3} {key}: {problem}")
+                value_ = None
+            rows.append([
+                cycle.label, iso3, country_name(iso2, "en"), region, subregion, state, key,
+                ";".join(item.get("commitments", [])), item.get("kind"), value_, carried_over,
+                updated_at.replace(tzinfo=None) if updated_at else None, row, measure, unit, no_data,
+            ])
     return Table("answers", [
         "cycle", "iso3", "country", "region_m49", "subregion_m49", "submission_state", "question", "commitment",
-        "kind", "value", "carried_over", "updated_at_utc",
+        "kind", "value", "carried_over", "updated_at_utc", "row", "measure", "unit", "no_data",
     ], rows, unwritable)
+
+
+def _cells(item: dict, value: Any) -> list[tuple[Any, str, str, str, bool]]:
+    """(value, row, measure, unit, no_data) lines of one answer: one per cell of a table, with its unit and
+    "no data" kept apart from an empty value; the table's reference year and note on lines of their own."""
+    if item.get("kind") != "table" or not isinstance(value, dict):
+        return [(_plain(value), "", "", (item.get("number") or {}).get("unit", ""), False)]
+    columns = {column["key"]: column["unit"] for column in item["table"]["columns"]}
+    lines = [(None if cell == NO_DATA else cell, row, column, columns.get(column, ""), cell == NO_DATA)
+             for row, cells in value.get("rows", {}).items() for column, cell in cells.items()]
+    if value.get("year") is not None:
+        lines.append((value["year"], "", "reference_year", "year", False))
+    if value.get("note"):
+        lines.append((value["note"], "", "note", "", False))
+    return lines
 
 
 def _safe(value: Any) -> Any:
