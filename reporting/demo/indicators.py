@@ -14,7 +14,7 @@ import random
 from typing import Any
 
 from reporting.models import Country
-from reporting.questionnaire.measures import NO_DATA
+from reporting.questionnaire.measures import NO_DATA, UNITS
 
 AFRICA, AMERICAS, ASIA, EUROPE, OCEANIA = 2, 19, 142, 150, 9
 NORTH_AMERICA, SOUTH_AMERICA, CENTRAL_AMERICA = 21, 5, 13
@@ -136,7 +136,9 @@ def demo_table(item: dict, country: Country, rng: random.Random, answers: dict[s
     if rng.random() < 0.12:
         return None  # not every country reports every indicator
     size = _size(country)
-    cycle_factor = rng.uniform(0.8, 1.25) * (12 if rng.random() < 0.01 else 1)
+    # Now and then a tenfold jump that the plausibility check flags (not in the largest countries,
+    # whose jump would swamp the world's change).
+    cycle_factor = rng.uniform(0.8, 1.25) * (12 if rng.random() < 0.01 and size < 50 else 1)
     columns = {column["key"]: column for column in table["columns"]}
     rows: dict[str, dict[str, Any]] = {}
     for row in table["rows"]:
@@ -152,7 +154,7 @@ def demo_table(item: dict, country: Country, rng: random.Random, answers: dict[s
             typical = _typical(indicator, key, "total" if value in SHARES or value in AGE_SHARES else value, country)
             if typical is None:
                 continue
-            summable = column["unit"] not in ("percent", "rate_100k", "usd_per_gram")
+            summable = UNITS[column["unit"]].summable
             share = SHARES.get(value, AGE_SHARES.get(value, 1.0)) if summable else 1.0
             base = typical * share * (size if summable else 1) * math.exp(seed.gauss(0, 0.5))
             cells[key] = _fit(base * cycle_factor, column)
@@ -185,7 +187,10 @@ def _fix_totals(table: dict, rows: dict[str, dict[str, Any]]) -> None:
     for rule in table.get("totals", ()):
         if rule["axis"] == "rows":
             total = rows.get(rule["total"], {})
+            summable = {c["key"] for c in table["columns"] if UNITS[c["unit"]].summable}
             for column, value in total.items():
+                if column not in summable:
+                    continue
                 parts = [rows.get(part, {}).get(column) for part in rule["parts"]]
                 numbers = [p for p in parts if isinstance(p, (int, float))]
                 if isinstance(value, (int, float)) and sum(numbers) > value:

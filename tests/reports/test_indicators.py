@@ -232,3 +232,42 @@ def test_the_report_and_profile_show_the_indicator_chapter_in_english_and_arabic
         subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", str(first), "-l", str(first + 1), str(path),
                         str(ARTIFACTS / name)], check=True)
         assert list(ARTIFACTS.glob(f"{name}-*.png"))
+
+
+def test_demo_tables_are_valid_answers_and_fill_the_report(app, db):
+    """Every demo table passes the form's own validation; the report shows credible world figures."""
+    from werkzeug.datastructures import MultiDict
+
+    from forms.tables import read_table, to_formdata
+    from reporting.database import write_transaction
+    from reporting.demo.services import CURRENT, create_demo
+    from reporting.models import Answer, Cycle
+    from reporting.questionnaire.indicators import indicator_item, load_catalogue
+    from tests.conftest import store_spec
+    from tests.questionnaire.test_indicators import _spec_with
+
+    spec = _spec_with([indicator_item(indicator) for indicator in load_catalogue()])
+    with write_transaction():
+        store_spec(spec)
+        create_demo("2.0.0", today=date(2026, 3, 1))
+    items = {item["key"]: item for pillar in spec["pillars"] for section in pillar["sections"] for item in section["items"]}
+    answers = db.session.query(Answer.key, Answer.value).filter(Answer.key.like("ind.%")).all()
+    assert len(answers) > 1000
+    with app.test_request_context():
+        for key, value in answers:
+            read, messages = read_table(items[key], MultiDict(to_formdata(key, value)))
+            assert messages == [] and read == value, (key, value, [str(m) for m in messages])
+    current = db.session.query(Cycle).filter_by(label=CURRENT).one()
+    content = cycle_content(current)
+    _indicator, lines = lines_of(content, "ind.drug_seizures")
+    cocaine = lines["cocaine_hcl", "kg"]
+    assert cocaine.at(AMERICAS).total > cocaine.at(Area("region", 142)).total  # cocaine is seized mostly in the Americas
+    assert content.indicators.sdg_351[WORLD].share is not None and 0 < content.indicators.sdg_351[WORLD].share < 1
+    ARTIFACTS.mkdir(exist_ok=True)
+    for language in ("en", "ar"):
+        pdf = render_pdf(app, "reports/pdf/cycle_report.html", language, content=content).pdf
+        path = ARTIFACTS / f"indicators-demo-{language}.pdf"
+        path.write_bytes(pdf)
+        first = _pages_with(pdf, "3.5.1")[0]
+        subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", str(first), "-l", str(first + 3), str(path),
+                        str(ARTIFACTS / f"indicators-demo-{language}")], check=True)
