@@ -215,7 +215,7 @@ def test_the_report_and_profile_show_the_indicator_chapter_in_english_and_arabic
     text = re.sub(r"\s+", " ", pdf_text(report.pdf))
     assert "Drug situation indicators" in text
     assert "SDG indicator 3.5.1" in text and "too few replies" in text
-    assert "2,010.5" in text  # heroin seized worldwide
+    assert "Heroin Quantity seized (kg) 7 2,010 1,010" in text  # 2,010.5 kg worldwide: whole numbers from 100 up
     assert "45 (5–60)" in text  # median price and range
     arabic = render_pdf(app, "reports/pdf/cycle_report.html", "ar", content=content)
     assert re.search("[\u0600-\u06ff]", pdf_text(arabic.pdf))
