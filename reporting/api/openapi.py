@@ -38,6 +38,10 @@ PATHS = {
     "/cycles/{label}/submissions/{iso3}": {"get": {"summary": "A submission with its answers", "parameters": [CYCLE, COUNTRY], "responses": {"200": _json("Submission", "State, version, answers and comments"), **ERRORS}}},
     "/cycles/{label}/submissions/{iso3}/answers": {"patch": {
         "summary": "Change answers (focal points of the country)", "parameters": [CYCLE, COUNTRY],
+        "description": "Validated as the web form validates them. A table question (key `ind.<indicator>`) takes one "
+                       "object: `{\"rows\": {row: {column: number or \"no_data\"}}, \"year\": int, \"note\": text}`; "
+                       "rows and columns come from the table in the cycle's spec, numbers are plain JSON numbers "
+                       "within the column's unit limits, and `\"no_data\"` (the ARQ's \"--\") is not zero.",
         "requestBody": {"required": True, "content": {"application/json": {"schema": "AnswersUpdate"}}},
         "responses": {"200": _json("Submission", "Saved; `changed` lists the keys whose value changed"), **WRITE_ERRORS},
     }},

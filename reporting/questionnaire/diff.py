@@ -19,6 +19,12 @@ SYMBOLS = {"added": "+", "removed": "-", "reworded": "~", "changed": "!", "adjus
 
 
 def _values(item: dict) -> list[str]:
+    """What an answer may hold: choice values; for a table its rows and its columns with their units
+    (a table answer carries while every row and column it may hold is still there, in the same unit)."""
+    table = item.get("table")
+    if table:
+        return ([f"row {row['value']}" for row in (*table["rows"], *table.get("optional_rows", ()))]
+                + [f"column {column['key']} in {column['unit']}" for column in table["columns"]])
     return [choice["value"] for choice in item.get("choices", ())]
 
 

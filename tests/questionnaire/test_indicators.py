@@ -226,3 +226,17 @@ def test_the_xlsform_has_one_field_per_cell_and_pyxform_accepts_it():
     assert warnings == []
     assert form.count('type="string" constraint="regex(') >= 200
     assert "/ind.drug_seizures/ind.drug_seizures.heroin.kg\" type=\"string\"" in form
+
+
+def test_a_table_answer_carries_forward_only_while_its_rows_and_units_stay():
+    from reporting.questionnaire.diff import answer_carries
+
+    old = indicator_item(next(i for i in load_catalogue() if i["id"] == "drug_seizures"))
+    new = json.loads(json.dumps(old))
+    new["label"] = "Drug seizures by substance (reworded)"
+    assert answer_carries(old, new)
+    new["table"]["columns"][0]["unit"] = "litres"
+    assert not answer_carries(old, new)
+    new = json.loads(json.dumps(old))
+    new["table"]["optional_rows"].pop()
+    assert not answer_carries(old, new)
