@@ -12,7 +12,7 @@ VENV=.venv
 # libicu-dev, pkg-config, g++ and python3-dev build PyICU (collation of country names in each language).
 RUNTIME_PACKAGES=(fonts-noto-core fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 shared-mime-info
                   libicu-dev pkg-config g++ python3-dev)
-TEST_PACKAGES=(postgresql poppler-utils chromium chromium-driver)
+TEST_PACKAGES=(postgresql poppler-utils chromium chromium-driver redis-server)
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else return 1; fi; }
 

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from reporting.config import ConfigError, default_settings, secret_key
 
@@ -23,6 +24,11 @@ def create_app(config: dict | None = None) -> Flask:
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         instance_path.mkdir(parents=True, exist_ok=True)
 
+    if app.config.get("TRUSTED_PROXIES"):
+        # The client address (and scheme) from X-Forwarded-For/-Proto, as set by exactly this many
+        # proxies of our own; anything a client adds in front of them is ignored.
+        proxies = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
     _init_extensions(app)
     _register_blueprints(app)
     _register_cli(app)

@@ -31,7 +31,11 @@ def default_settings(instance_path: Path) -> dict:
         "IDLE_TIMEOUT": timedelta(minutes=int(os.environ.get("IDLE_TIMEOUT_MINUTES", "30"))),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Failed sign-ins only: per account (the e-mail typed), and per client address.
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "5 per minute;30 per hour"),
+        "LOGIN_ADDRESS_RATE_LIMIT": os.environ.get("LOGIN_ADDRESS_RATE_LIMIT", "20 per minute;100 per hour"),
+        # How many proxies in front of the app append to X-Forwarded-For (0: trust none, use the connecting address).
+        "TRUSTED_PROXIES": _count("TRUSTED_PROXIES"),
         "WTF_CSRF_TIME_LIMIT": None,
         "LANGUAGES": LANGUAGES,
         "BABEL_DEFAULT_LOCALE": "en",
@@ -62,6 +66,13 @@ def default_settings(instance_path: Path) -> dict:
         "DOCUMENTS_S3_ENDPOINT_URL": os.environ.get("DOCUMENTS_S3_ENDPOINT_URL"),
         "DOCUMENTS_S3_REGION": os.environ.get("DOCUMENTS_S3_REGION"),
     }
+
+
+def _count(name: str) -> int:
+    raw = os.environ.get(name, "0").strip()
+    if not raw.isascii() or not raw.isdigit() or int(raw) > 10:
+        raise ConfigError(f"{name}={raw!r}: give the number of trusted proxies in front of the app, 0 to 10")
+    return int(raw)
 
 
 def secret_key(instance_path: Path, production: bool) -> str:

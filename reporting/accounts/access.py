@@ -2,11 +2,11 @@
 these guards, so the country boundary is enforced in one place."""
 import functools
 
-from flask import Flask, abort, request
+from flask import Flask, abort, g, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from reporting.accounts.services import load_user, user_for_token
+from reporting.accounts.services import api_token, load_user
 from reporting.core.errors import MESSAGES, render_error
 from reporting.extensions import db, login_manager
 from reporting.models import Country, Role, SectionAssignment, User
@@ -65,11 +65,25 @@ def _unauthorized():
 
 
 def _load_user_from_request(req):
-    """REST clients authenticate with ``Authorization: Bearer <token>`` (API routes only)."""
+    """REST clients authenticate with ``Authorization: Bearer <token>`` (API routes only).
+
+    Flask-Login asks here only when the session cookie signed nobody in, so
+    ``authenticated_by_token`` is true exactly when the token, not a cookie,
+    is what authenticates the request (see ``api.views.authenticate``).
+    """
     scheme, _, token = req.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not req.path.startswith("/api/"):
         return None
-    return user_for_token(token.strip())
+    row = api_token(token.strip())
+    if row is None:
+        return None
+    g.api_token_id = row.id
+    return row.user
+
+
+def authenticated_by_token() -> bool:
+    """Whether a valid bearer token (not the session cookie) signed this request in."""
+    return g.get("api_token_id") is not None
 
 
 def init_app(app: Flask) -> None:

@@ -2,7 +2,10 @@
 import click
 from flask.cli import AppGroup
 
-from reporting.accounts.services import AccountError, create_api_token, create_user, find_user, send_password_reset, set_active
+from reporting.accounts.services import (
+    AccountError, api_tokens_of, create_api_token, create_user, find_user, revoke_api_token, send_password_reset, set_active,
+    token_state,
+)
 from reporting.core.cli import database_errors_as_click
 from reporting.database import write_transaction
 from reporting.notifications.delivery import deliver_pending
@@ -40,6 +43,39 @@ def token(email: str, name: str, days: int) -> None:
     except AccountError as error:
         raise click.ClickException(str(error)) from None
     click.echo(value)
+
+
+def _when(moment) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "never"
+
+
+@users_cli.command("tokens")
+@click.argument("email")
+@database_errors_as_click
+def tokens(email: str) -> None:
+    """List a user's REST API tokens: id, name, state, created, expires, last used."""
+    try:
+        rows = api_tokens_of(find_user(email))
+    except AccountError as error:
+        raise click.ClickException(str(error)) from None
+    if not rows:
+        click.echo(f"{email} has no API tokens.")
+    for row in rows:
+        click.echo(f"{row.id}\t{row.name}\t{token_state(row)}\tcreated {_when(row.created_at)}\texpires {_when(row.expires_at)}\tlast used {_when(row.last_used_at)}")
+
+
+@users_cli.command("revoke-token")
+@click.argument("email")
+@click.argument("token_id", type=click.IntRange(min=1), metavar="ID")
+@database_errors_as_click
+def revoke_token(email: str, token_id: int) -> None:
+    """Revoke one of a user's API tokens (ID from `flask users tokens`); it stops working at once."""
+    try:
+        with write_transaction():
+            row = revoke_api_token(find_user(email), token_id)
+    except AccountError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Revoked API token {row.id} ({row.name}) of {email}.")
 
 
 def _set_active(email: str, active: bool) -> None:

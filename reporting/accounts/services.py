@@ -11,13 +11,16 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
+from zxcvbn import zxcvbn
 
 from reporting import audit
+from reporting.core.inputs import InputError, clean_text
 from reporting.extensions import db
 from reporting.models import AccountLink, AccountLinkPurpose, ApiToken, Country, Role, User
 from reporting.models.accounts import new_session_token
 
 MIN_PASSWORD_LENGTH = 12
+MIN_PASSWORD_SCORE = 3  # zxcvbn: 0 (guessable at once) to 4 (very unguessable)
 MAX_PASSWORD_LENGTH = 256
 # Hash computed once so that an unknown e-mail costs as much time as a wrong password.
 _DUMMY_HASH = generate_password_hash("not-a-real-password-but-same-cost")
@@ -34,7 +37,18 @@ def normalise_email(email: str) -> str:
         raise AccountError(f"email {email!r} is not valid: {error}") from None
 
 
-def check_password_strength(password: str, email: str = "") -> None:
+def check_password_strength(password: str, email: str = "") -> str:
+    """The password as it will be hashed (NFC, see ``reporting.core.inputs``), or AccountError saying why not.
+
+    Every place a password is set comes here. Length and variety rules first,
+    then zxcvbn: passwords it rates below 3 of 4 (a common password, a keyboard
+    walk such as ``qwertyuiop12``, a word with digits such as ``password1234``,
+    the person's own e-mail) are refused with its hint.
+    """
+    try:
+        password = clean_text(password, "password", MAX_PASSWORD_LENGTH)
+    except InputError as error:
+        raise AccountError(f"password: {error.message}") from None
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(f"password is too short: at least {MIN_PASSWORD_LENGTH} characters are required")
     if len(password) > MAX_PASSWORD_LENGTH:
@@ -44,6 +58,12 @@ def check_password_strength(password: str, email: str = "") -> None:
     local_part = email.split("@")[0].lower()
     if len(local_part) >= 4 and local_part in password.lower():
         raise AccountError("password must not contain the e-mail address")
+    # zxcvbn refuses more than 72 characters; a longer passphrase is judged by its start.
+    rating = zxcvbn(password[:72], user_inputs=[email, local_part])
+    if rating["score"] < MIN_PASSWORD_SCORE:
+        hint = rating["feedback"]["warning"] or "add more words or characters that are not a common pattern"
+        raise AccountError(f"password is too easy to guess: {hint.rstrip('.')}. Use a longer passphrase of unrelated words.")
+    return password
 
 
 def parse_role(role: str) -> Role:
@@ -88,7 +108,7 @@ def create_user(
         raise AccountError(f"role {role_enum.value} covers all countries: give no country")
     country = find_country(country_iso3) if country_iso3 else None
     if password is not None:
-        check_password_strength(password, email)
+        password = check_password_strength(password, email)
     if db.session.scalar(select(func.count()).select_from(User).where(User.email == email)):
         raise AccountError(f"a user with email {email} already exists")
     user = User(
@@ -152,6 +172,7 @@ def load_user(token: str) -> User | None:
 
 
 API_TOKEN_PREFIX = "drp_"
+TOKEN_USE_RESOLUTION = timedelta(minutes=1)
 
 
 def _token_digest(token: str) -> str:
@@ -165,6 +186,12 @@ def create_api_token(email: str, name: str, days: int = 365) -> str:
         raise AccountError(f"no user with email {email}")
     if not 1 <= days <= 730:
         raise AccountError("a token lives between 1 and 730 days")
+    try:
+        name = clean_text(name, "name", 80).strip()
+    except InputError as error:
+        raise AccountError(str(error)) from None
+    if not name:
+        raise AccountError("name: say what the token is for, e.g. the client's name")
     token = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
     expires = datetime.now(timezone.utc) + timedelta(days=days)
     db.session.add(ApiToken(user=user, name=name[:80], token_sha256=_token_digest(token), expires_at=expires))
@@ -172,15 +199,48 @@ def create_api_token(email: str, name: str, days: int = 365) -> str:
     return token
 
 
-def user_for_token(token: str) -> User | None:
-    """The active user behind a bearer token that is neither expired nor revoked."""
+def api_token(token: str) -> ApiToken | None:
+    """The token row behind a bearer token whose user is active and that is neither expired nor revoked.
+
+    Its last use is recorded at most once a minute, so the tokens page can
+    show which clients still use it without a write on every API call.
+    """
     if not token.startswith(API_TOKEN_PREFIX):
         return None
     row = db.session.scalar(select(ApiToken).where(ApiToken.token_sha256 == _token_digest(token)))
     now = datetime.now(timezone.utc)
     if row is None or row.revoked_at or (row.expires_at and row.expires_at < now) or not row.user.active:
         return None
-    return row.user
+    if row.last_used_at is None or now - row.last_used_at > TOKEN_USE_RESOLUTION:
+        from reporting.database import write_transaction
+
+        with write_transaction():
+            row.last_used_at = now
+    return row
+
+
+def api_tokens_of(user: User) -> list[ApiToken]:
+    """The user's tokens, newest first, revoked and expired ones included (they say so)."""
+    return list(db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.created_at.desc(), ApiToken.id.desc())))
+
+
+def token_state(row: ApiToken) -> str:
+    """``revoked``, ``expired`` or ``active``."""
+    if row.revoked_at:
+        return "revoked"
+    return "expired" if row.expires_at and row.expires_at < datetime.now(timezone.utc) else "active"
+
+
+def revoke_api_token(user: User, token_id: int) -> ApiToken:
+    """Stop one of ``user``'s tokens at once; the next request with it gets 401."""
+    row = db.session.scalar(select(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user.id))
+    if row is None:
+        raise AccountError(f"{user.email} has no API token {token_id}")
+    if row.revoked_at is not None:
+        raise AccountError(f"API token {token_id} ({row.name}) of {user.email} is already revoked")
+    row.revoked_at = datetime.now(timezone.utc)
+    audit.record("token.revoked", "user", user.id, country_id=user.country_id, new={"token": row.id, "name": row.name})
+    return row
 
 
 # --- deactivation ------------------------------------------------------------------
@@ -197,7 +257,7 @@ def set_active(user: User, active: bool, by: User | None = None) -> bool:
 
     A deactivated user cannot sign in, and their open sessions and API tokens
     stop working at the next request: the session token is rotated, and
-    ``load_user`` and ``user_for_token`` refuse inactive users.
+    ``load_user`` and ``api_token`` refuse inactive users.
     """
     if not active and by is not None and by.id == user.id:
         raise AccountError("you cannot deactivate your own account")
@@ -269,7 +329,7 @@ def redeem_account_link(token: str, password: str) -> User:
     session of the account ends. Nothing changes when the link or the password is refused."""
     link = check_account_link(token, lock=True)
     user = link.user
-    check_password_strength(password, user.email)
+    password = check_password_strength(password, user.email)
     link.used_at = datetime.now(timezone.utc)
     user.password_hash = generate_password_hash(password)
     user.session_token = new_session_token()

@@ -1,12 +1,12 @@
 """Sign-in and sign-out; forgotten passwords and the one-time links of invitations and resets."""
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
 from reporting.accounts.forms import ForgotPasswordForm, LoginForm, SetPasswordForm
 from reporting.accounts.services import (
-    AccountError, LinkError, authenticate, check_account_link, end_session, redeem_account_link,
-    request_password_reset, start_session,
+    AccountError, LinkError, api_tokens_of, authenticate, check_account_link, end_session, redeem_account_link,
+    request_password_reset, revoke_api_token, start_session, token_state,
 )
 from reporting.models import AccountLinkPurpose
 from reporting.core.i18n import SESSION_KEY
@@ -22,8 +22,23 @@ def _login_rate_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
+def _address_rate_limit() -> str:
+    return current_app.config["LOGIN_ADDRESS_RATE_LIMIT"]
+
+
+def _account_key() -> str:
+    """The account a sign-in is for, as typed (so a guesser cannot dodge the limit by changing case)."""
+    return "account:" + request.form.get("email", "").strip().lower()[:254]
+
+
+def _failed(response) -> bool:
+    """Only refused passwords count towards the limits: people who sign in often are never slowed."""
+    return response.status_code == 401
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_rate_limit, methods=["POST"])
+@limiter.limit(_login_rate_limit, key_func=_account_key, methods=["POST"], deduct_when=_failed, scope="login-account")
+@limiter.limit(_address_rate_limit, methods=["POST"], deduct_when=_failed, scope="login-address")
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("core.index"))
@@ -96,3 +111,34 @@ def set_password(token: str):
     return render_template(
         "accounts/set_password.html", form=form, user=link.user, invitation=invitation,
     ), 422 if form.errors else 200
+
+
+# --- the user's own REST API tokens -------------------------------------------------
+
+TOKEN_STATE_LABELS = {"active": _l("Active"), "expired": _l("Expired"), "revoked": _l("Revoked")}
+
+
+@bp.get("/account/tokens")
+@login_required
+def tokens():
+    """The signed-in user's API tokens with their last use; each can be revoked here."""
+    from reporting.responses.forms import CsrfForm
+
+    rows = [(row, token_state(row)) for row in api_tokens_of(current_user)]
+    return render_template("accounts/tokens.html", tokens=rows, state_labels=TOKEN_STATE_LABELS, action_form=CsrfForm())
+
+
+@bp.post("/account/tokens/<int:token_id>/revoke")
+@login_required
+def revoke_token(token_id: int):
+    from reporting.responses.forms import CsrfForm
+
+    if not CsrfForm().validate_on_submit():
+        abort(400)
+    try:
+        with write_transaction():
+            row = revoke_api_token(current_user._get_current_object(), token_id)
+    except AccountError:
+        abort(404)  # not one of the user's tokens, or already revoked: nothing to do here
+    flash(_("The API token “%(name)s” is revoked; programs using it can no longer sign in.", name=row.name), "success")
+    return redirect(url_for("accounts.tokens"))
