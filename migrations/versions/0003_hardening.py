@@ -1,4 +1,4 @@
-"""hardening: repair stored text, record the last use of API tokens
+"""hardening: repair stored text, record the last use of API tokens, keep saves that outlived their session
 
 Revision ID: 0003_hardening
 Revises: 0003_documents
@@ -84,6 +84,18 @@ def _repair_json_column(connection, table: str, columns: list[str]) -> list[int]
 def upgrade():
     with op.batch_alter_table("api_tokens", schema=None) as batch_op:
         batch_op.add_column(sa.Column("last_used_at", sa.DateTime(timezone=True), nullable=True))
+    op.create_table(
+        "pending_saves",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("path", sa.String(length=300), nullable=False),
+        sa.Column("formdata", sa.JSON(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_pending_saves_user_id_users")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_pending_saves")),
+    )
+    with op.batch_alter_table("pending_saves", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_pending_saves_user_id"), ["user_id"], unique=False)
 
     connection = op.get_bind()
     dialect = connection.dialect.name
@@ -119,5 +131,8 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table("pending_saves", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_pending_saves_user_id"))
+    op.drop_table("pending_saves")
     with op.batch_alter_table("api_tokens", schema=None) as batch_op:
         batch_op.drop_column("last_used_at")

@@ -59,7 +59,14 @@ def section_allowed(user: User, section_key: str) -> bool:
 def _unauthorized():
     if request.path.startswith("/api/"):
         return render_error(401, MESSAGES[401])
-    from flask import redirect, url_for
+    from flask import flash, redirect, url_for
+
+    from reporting.core.security import UNSAVED_KEPT
+    from reporting.responses.pending import keep_unsaved_post, session_user_id
+
+    # A save whose session was ended elsewhere (a sign-in on another computer): keep what was typed.
+    if keep_unsaved_post(session_user_id()):
+        flash(UNSAVED_KEPT, "info")
 
     return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
 

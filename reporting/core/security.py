@@ -2,7 +2,7 @@
 from datetime import datetime, timezone
 
 from flask import Flask, current_app, flash, redirect, request, session, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user, logout_user
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -19,6 +19,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
     ]
 )
 LAST_SEEN = "_last_seen"
+UNSAVED_KEPT = _l("What you were saving has been kept: after you sign in, it is shown again on its page for you to save.")
 
 
 def set_security_headers(response):
@@ -49,12 +50,16 @@ def expire_idle_session():
     if now - last_seen > current_app.config["IDLE_TIMEOUT"].total_seconds():
         from reporting.accounts.services import end_session
         from reporting.database import write_transaction
+        from reporting.responses.pending import keep_unsaved_post
 
+        kept = keep_unsaved_post(current_user.id)  # while the session (and its CSRF token) still exists
         with write_transaction():
             end_session(current_user._get_current_object())
         logout_user()
         session.clear()
         flash(_("Your session expired after a period of inactivity. Please sign in again."), "info")
+        if kept:
+            flash(UNSAVED_KEPT, "info")
         if request.path.startswith("/api/"):
             return None  # the API's own 401 follows, as the user is now anonymous
         return redirect(url_for("accounts.login", next=request.full_path))

@@ -8,7 +8,7 @@ from reporting.models.countries import Country
 from reporting.models.accounts import AccountLink, AccountLinkPurpose, ApiToken, Role, SectionAssignment, User
 from reporting.models.questionnaire import SpecVersion
 from reporting.models.cycles import Cycle, CycleState
-from reporting.models.submissions import Answer, ReviewComment, SectionReady, Submission, SubmissionState
+from reporting.models.submissions import Answer, PendingSave, ReviewComment, SectionReady, Submission, SubmissionState
 from reporting.models.notifications import MessageStatus, OutboxMessage, ReminderSent
 from reporting.models.submissions import Answer, ReviewComment, Submission, SubmissionState
 from reporting.models.documents import Document
@@ -25,6 +25,7 @@ __all__ = [
     "Country",
     "MessageStatus",
     "OutboxMessage",
+    "PendingSave",
     "ReminderSent",
     "Cycle",
     "CycleState",

@@ -103,3 +103,21 @@ class SectionReady(Base):
     marked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     marked_by: Mapped[User | None] = relationship()
+
+
+class PendingSave(Base):
+    """A section save that arrived after its session had ended (idle timeout, or a
+    sign-in elsewhere): the posted values, kept until the same user signs in again
+    and opens the section, where they are saved under the usual version check.
+
+    Kept only for a post whose CSRF token matched its session, so nobody can
+    plant values for someone else to save (see ``reporting.responses.pending``).
+    """
+
+    __tablename__ = "pending_saves"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    path: Mapped[str] = mapped_column(String(300))
+    formdata: Mapped[Any] = mapped_column(JSON)  # [[name, value], …] as posted, the CSRF token left out
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -25,6 +25,7 @@ from reporting.responses import cycles as cycle_service
 from reporting.responses import plausibility
 from reporting.responses import submissions as service
 from reporting.responses.dashboard import dashboard_rows
+from reporting.responses.pending import take_unsaved_post
 from reporting.responses.loaders import cycle_or_404, section_or_404, submission_or_404
 from reporting.responses.forms import (
     CsrfForm, CycleForm, InviteForm, VersionForm, WorkbookConfirmForm, WorkbookUploadForm, review_form_class,
@@ -218,6 +219,13 @@ def section(label: str, iso3: str, section_key: str):
     section = section_or_404(submission, section_key)
     editable = service.can_edit(current_user, submission, section.key)
     if request.method == "GET":
+        kept = take_unsaved_post(current_user, request.path)
+        if kept is not None and editable:
+            # A save that outlived its session: shown as typed, on the version it was based on,
+            # so that Save applies it under the usual check (409 if someone saved since).
+            flash(_("These are the answers you were saving when your session ended; nothing has been saved yet. "
+                    "Check them and press Save."), "info")
+            return _render_section(submission, section, editable, _posted_values(section, kept), {}, kept.get("base_version", ""))
         # Showing answers needs no form object: the page draws every input itself.
         return _render_section(submission, section, editable, None, {}, submission.version)
     form = section_form_class(spec, section)()
@@ -260,8 +268,10 @@ def section(label: str, iso3: str, section_key: str):
     return redirect(url_for("responses.section", label=label, iso3=iso3, section_key=section_key))
 
 
-def _posted_values(section) -> dict:
-    return {item["key"]: KINDS[item["kind"]].posted(item["key"], request.form) for item in section.items}
+def _posted_values(section, formdata=None) -> dict:
+    """What was posted for each item, as typed (``formdata``: a kept post, else this request's)."""
+    formdata = request.form if formdata is None else formdata
+    return {item["key"]: KINDS[item["kind"]].posted(item["key"], formdata) for item in section.items}
 
 
 def _render_conflict(submission, section, form, error):
