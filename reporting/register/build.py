@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 
 from reporting.register import compilation, regional
-from reporting.register.classify import classify
+from reporting.register.classify import classify, record_kind
 from reporting.register.model import DOCUMENTS, FIELDS, Entry, Parsed, Record, RegisterError
 from reporting.register.overrides import Overrides
 from reporting.register.sources import verified_sources
@@ -73,6 +73,9 @@ def assemble(sources_dir: Path | None = None, register_dir: Path | None = None) 
         records[record_id] = {**entry.fields, **classify(entry)}
         where[record_id] = entry.where
     _check_lettering(records, where, overrides)
+    parents = {record_id.rpartition(".")[0] for record_id in records}
+    for record_id, record in records.items():
+        record["kind"] = record_kind(record, record_id in parents)
     overrides.apply(records)
     apply_titles(records, register_dir)
     return Build([{key: record[key] for key in FIELDS} for record in records.values()], sources, ledgers)

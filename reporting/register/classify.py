@@ -113,6 +113,26 @@ TOPICS = (
 )
 
 
+# A paragraph that opens by reaffirming, recognizing, noting or welcoming is
+# declaratory unless a later clause asks for something (commit, decide, call
+# upon, encourage, a stated need...). The sub-items a chapeau introduces are
+# what is asked, so a chapeau is declaratory too.
+DECLARATORY_OPENING = re.compile(
+    r"^(?:we,? |WE )?(?:also )?(?:reaffirm|recognize|note|take note|welcome|acknowledge|are (?:fully )?aware|"
+    r"express concern|identify the following|underlining|[^;]{0,120}? are assembled)", re.IGNORECASE)
+OPERATIVE_CLAUSE = re.compile(
+    r"\b(?:need|commit|resolve|decide|undertake|call|urge|invite|encourage|recommend|willingness|intention|"
+    r"will\b|agree to)", re.IGNORECASE)
+
+
+def record_kind(record: dict, has_sub_items: bool) -> str:
+    """``declaratory`` or ``commitment`` by the rules above (see ``model.KINDS``)."""
+    text = record["text"]
+    if has_sub_items or (DECLARATORY_OPENING.match(text) and not OPERATIVE_CLAUSE.search(text)):
+        return "declaratory"
+    return "commitment"
+
+
 def classify(entry: Entry) -> dict:
     """``addressees``, ``pillar``, ``chapter`` and ``scope`` of a parsed record by the rules."""
     fields = entry.fields

@@ -10,7 +10,12 @@ Record = dict[str, Any]
 
 # Keys of a record, in the order they are written.
 FIELDS = ("id", "document", "path", "label", "text", "verbs", "target",
-          "addressees", "pillar", "chapter", "scope", "title")
+          "addressees", "pillar", "chapter", "scope", "kind", "title")
+
+# ``commitment``: asks someone to act, so it can be asked about. ``declaratory``:
+# reaffirms, recognizes, notes, welcomes, describes the meeting, introduces a
+# list, or is the chapeau of sub-items that are asked: context, never a question.
+KINDS = ("commitment", "declaratory")
 
 PILLARS = ("demand_reduction", "supply_reduction", "international_cooperation")
 CHAPTERS = range(1, 8)

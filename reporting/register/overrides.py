@@ -13,10 +13,10 @@ from pathlib import Path
 import yaml
 
 from reporting.register.classify import ADDRESSEES, SCOPES
-from reporting.register.model import CHAPTERS, PILLARS, Record, RegisterError
+from reporting.register.model import CHAPTERS, KINDS, PILLARS, Record, RegisterError
 
 OVERRIDES = "overrides.yaml"
-FIELDS = ("path", "target", "addressees", "pillar", "chapter", "scope")
+FIELDS = ("path", "target", "addressees", "pillar", "chapter", "scope", "kind")
 
 
 def load_yaml(path: Path) -> tuple[dict, dict[tuple, int]]:
@@ -39,6 +39,9 @@ def load_yaml(path: Path) -> tuple[dict, dict[tuple, int]]:
     def walk(current, prefix: tuple) -> None:
         if isinstance(current, yaml.MappingNode):
             for key, value in current.value:
+                if prefix + (key.value,) in lines:  # safe_load would silently keep only the last one
+                    raise RegisterError(f"{path}:{key.start_mark.line + 1}: {key.value!r} is given twice "
+                                        f"(first at line {lines[prefix + (key.value,)]}); merge the two entries")
                 lines[prefix + (key.value,)] = key.start_mark.line + 1
                 walk(value, prefix + (key.value,))
         elif isinstance(current, yaml.SequenceNode):
@@ -132,6 +135,8 @@ def _invalid(name: str, value) -> str | None:
     """Why an override value is not a valid value of the field, or None."""
     if name == "pillar" and value not in PILLARS:
         return f"pillar must be one of {', '.join(PILLARS)}"
+    if name == "kind" and value not in KINDS:
+        return f"kind must be one of {', '.join(KINDS)}"
     if name == "chapter" and value not in CHAPTERS:
         return "chapter must be an integer 1-7"
     if name in ("addressees", "scope"):
