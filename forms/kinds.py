@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 # Spec wording is extracted from the spec files (see babel.cfg), so it is looked
 # up under a name the code extractor does not scan.
 from flask_babel import lazy_gettext as translate_spec_text
-from wtforms import Field, RadioField, SelectMultipleField, TextAreaField, URLField
+from wtforms import BooleanField, Field, RadioField, SelectMultipleField, TextAreaField, URLField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, AnyOf, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget, NumberInput
@@ -346,3 +346,26 @@ class TableKind(QuestionKind):
 
     def read_cells(self, item, cells):
         return tables.read_cells(item, cells)
+
+
+@register
+class CheckboxKind(QuestionKind):
+    """A tick box (e.g. "not applicable to my country"): stored as true, or no answer when not ticked."""
+
+    name = "checkbox"
+
+    def field(self, item):
+        return BooleanField(_label(item), validators=[Optional()])
+
+    def to_answer(self, data):
+        return True if data else None
+
+    def workbook_instruction(self, item):
+        return _l("Choose Yes to tick it; leave it empty otherwise.")
+
+    def write_cells(self, item, value, cells):
+        yes = str(_l("Yes"))
+        cells.put(0, 0, yes if value else None, choices=[yes])
+
+    def read_cells(self, item, cells):
+        return _choice_read(item["key"], cells.text(0, 0), [("y", _l("Yes"))])

@@ -18,6 +18,11 @@ def is_visible(item: Mapping[str, Any], answers: Mapping[str, Any]) -> bool:
     return not condition or holds(_parsed(condition), answers)
 
 
+def section_applies(section, answers: Mapping[str, Any]) -> bool:
+    """Whether a module's screening rule switches it on (sections without a rule always apply)."""
+    return not section.show_if or holds(_parsed(section.show_if), answers)
+
+
 def check_passes(check: Mapping[str, Any], answers: Mapping[str, Any]) -> bool:
     """A check with an unanswered input passes: completeness is checked separately."""
     node = _parsed(check["expr"])

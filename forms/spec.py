@@ -18,6 +18,7 @@ class Section:
     items: tuple[dict[str, Any], ...]
     context: tuple[str, ...]
     checks: tuple[dict[str, Any], ...]
+    show_if: str | None = None  # a module switched by the screening answers
 
     def applies_to(self, country_scopes: frozenset[str]) -> bool:
         """Global sections apply to everyone; regional modules to countries in one of their scopes."""
@@ -53,6 +54,7 @@ class Spec:
                 items=tuple(section.get("items", ())),
                 context=tuple(section.get("context", ())),
                 checks=tuple(section.get("checks", ())),
+                show_if=section.get("show_if"),
             )
             for pillar in self.content["pillars"]
             for section in pillar["sections"]

@@ -139,3 +139,134 @@ def generate_spec(records: list[dict], register_checksum: str, version: str = FI
         "commitments": {r["id"]: {"document": r["document"], "label": r["label"], "title": r["title"], "text": r["text"]}
                         for r in records},
     }
+
+
+# --- arq 2.x: policy questions, screening and modules -----------------------------------------
+
+SECOND_VERSION = "2.0.0"
+SCREENING_PILLAR = {"key": "screening", "title": N_("Screening")}
+SCREENING_SECTION = {"key": "screening", "title": N_("Screening: what applies to your country")}
+YES_NO = (("yes", N_("Yes")), ("no", N_("No")))
+CHECKLIST = N_("Which of these specific measures has your country taken?")
+NOT_APPLICABLE = N_("Not applicable to my country")
+NOT_APPLICABLE_REASON = N_("Why does this section not apply to your country?")
+
+
+def choice_value(commitment_id: str) -> str:
+    """A checklist choice value for a commitment id (choice values are lower-case words)."""
+    return re.sub(r"[^a-z0-9]+", "_", commitment_id.lower())
+
+
+def _all_of(*conditions: str | None) -> str | None:
+    """The conjunction of the conditions given (None when there are none)."""
+    present = [condition for condition in conditions if condition]
+    if len(present) <= 1:
+        return present[0] if present else None
+    return " and ".join(f"({condition})" for condition in present)
+
+
+def question_items(question, records: dict[str, dict], year: int | None, shown: str | None,
+                   context: list[str]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The items of one policy question: its status, a checklist of the measures its commitments
+    name (when it covers several), measures taken, evidence; trend and data sources where a covered
+    commitment sets a measurable target. ``shown`` is the module or question rule."""
+    covers = list(question.covers)
+    key = question.key
+
+    def item(suffix: str, kind: str, label: str, show_if: str | None = None, **fields: Any) -> dict[str, Any]:
+        found = {"key": f"{key}.{suffix}", "kind": kind, "question": key, "commitments": covers, "label": label,
+                 **fields}
+        condition = _all_of(shown, show_if)
+        if condition:
+            found["show_if"] = condition
+        return found
+
+    status = f"{key}.status"
+    acted = f"{status} in {_quoted(PLANNED_OR_BEYOND)}"
+    status_item = item("status", "status", question.wording, required=True)
+    if context:
+        status_item["context"] = context
+    if shown:
+        status_item["show_if"] = shown
+    items = [status_item]
+    if len(covers) > 1:
+        items.append(item("checklist", "multiple_choice", CHECKLIST, acted, checklist=True,
+                          choices=[{"value": choice_value(cid), "label": records[cid]["title"]} for cid in covers]))
+    items += [item("measures", "text", MEASURES, acted, max_length=MAX_TEXT), item("evidence", "url", EVIDENCE, acted)]
+    if year is not None:
+        known = f"{key}.trend in {_quoted(value for value, _ in TREND_CHOICES[:3])}"
+        items += [
+            item("trend", "single_choice", TREND, f"{status} != 'not_applicable'", choices=_choices(TREND_CHOICES)),
+            item("sources", "multiple_choice", SOURCES, known, choices=_choices(SOURCE_CHOICES)),
+        ]
+    return items, []
+
+
+def _not_applicable_items(section_key: str) -> list[dict[str, Any]]:
+    """"Not applicable to my country" for a whole section, with its required reason."""
+    flag = f"{section_key}.not_applicable"
+    return [{"key": flag, "kind": "checkbox", "commitments": [], "label": NOT_APPLICABLE, "section_flag": True},
+            {"key": f"{flag}_reason", "kind": "text", "commitments": [], "label": NOT_APPLICABLE_REASON,
+             "required": True, "max_length": MAX_TEXT, "show_if": f"{flag} == true"}]
+
+
+def _framing(records: list[dict]) -> dict[str, list[str]]:
+    """Commitment id → the declaratory chapeaus that frame it (shown as the question's context)."""
+    chapeaus = {record["id"] for record in records if record["kind"] == "declaratory"}
+    framing: dict[str, list[str]] = {}
+    for record in records:
+        parent = record["id"].rpartition(".")[0]
+        if parent in chapeaus:
+            framing.setdefault(record["id"], []).append(parent)
+    return framing
+
+
+def generate_questionnaire(records: list[dict], register_checksum: str, questions,
+                           version: str = SECOND_VERSION) -> Spec:
+    """The improved questionnaire (arq 2.x): a screening section, then per thematic area its policy
+    questions (``questions`` from questions.yaml, already checked against ``records``), declaratory
+    records and commitments addressed to other bodies as context, and "not applicable" per section."""
+    by_id = {record["id"]: record for record in records}
+    targets = measurable_targets(records)
+    framing = _framing(records)
+    asked = {cid for question in questions.questions for cid in question.covers}
+    framed = {chapeau for chapeaus in framing.values() for chapeau in chapeaus}
+    context_of: dict[str, list[str]] = {}
+    for record in records:
+        if record["id"] not in asked and record["id"] not in framed:
+            context_of.setdefault(areas.area_of(record).key, []).append(record["id"])
+    screening = {**SCREENING_SECTION, "scope": ["global"], "items": [
+        {"key": key, "kind": "single_choice", "commitments": [], "label": wording, "required": True,
+         "choices": _choices(YES_NO)} for key, wording in questions.screening]}
+    pillars = [{**SCREENING_PILLAR, "sections": [screening]}]
+    used: set[str] = set()
+    for pillar, pillar_title in areas.PILLARS.items():
+        sections = []
+        for area in areas.sections_in_order(pillar):
+            asked_here = questions.in_section(area.key)
+            if not asked_here:
+                continue
+            shown = questions.modules.get(area.key)  # a section rule, applied to the whole page
+            items: list[dict[str, Any]] = _not_applicable_items(area.key)
+            for question in asked_here:
+                year = max((targets[cid] for cid in question.covers if cid in targets), default=None)
+                context = sorted({chapeau for cid in question.covers for chapeau in framing.get(cid, ())})
+                used.update(question.covers, context)
+                found, _checks = question_items(question, by_id, year, question.show_if, context)
+                items += found
+            context = context_of.get(area.key, [])
+            used.update(context)
+            section = _section(area, items, [], context)
+            if shown:
+                section["show_if"] = shown
+            sections.append(section)
+        pillars.append({"key": pillar, "title": pillar_title, "sections": sections})
+    return {
+        "spec_id": SPEC_ID,
+        "version": version,
+        "register_checksum": register_checksum,
+        "title": TITLE,
+        "pillars": pillars,
+        "commitments": {r["id"]: {"document": r["document"], "label": r["label"], "title": r["title"], "text": r["text"]}
+                        for r in records if r["id"] in used},
+    }

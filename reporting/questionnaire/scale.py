@@ -28,6 +28,6 @@ STATUS_LABELS = dict(STATUS_SCALE)
 # Statuses for which "measures taken" and evidence are asked.
 PLANNED_OR_BEYOND = ("planned", "in_progress", "implemented")
 
-ITEM_KINDS = ("status", "text", "url", "number", "single_choice", "multiple_choice", "comment", "table")
+ITEM_KINDS = ("status", "text", "url", "number", "single_choice", "multiple_choice", "comment", "table", "checkbox")
 CHOICE_KINDS = ("single_choice", "multiple_choice")
 NUMBER_TYPES = ("integer", "decimal", "percent", "year")

@@ -146,13 +146,13 @@ def _key_problems(spec: Spec) -> list[str]:
     answer_keys = [item["key"] for _, item in items(spec)] + [c["key"] for _, s in sections(spec) for c in s.get("checks", ())]
     problems += [f"item {key}: duplicate key" for key in _duplicates(answer_keys)]
     for section, item in items(spec):
-        prefixes = item["commitments"] or [section["key"]]
+        prefixes = [item["question"]] if "question" in item else item["commitments"] or [section["key"]]
         if item["kind"] == "table":
             continue  # ``ind.<indicator>``, enforced by the JSON Schema; see _table_problems
         if not any(item["key"].startswith(prefix + ".") for prefix in prefixes):
-            problems.append(f"item {item['key']}: key must start with "
-                            + ("one of its commitment ids " if item["commitments"] else "its section key ")
-                            + ", ".join(prefixes) + " and a dot")
+            owner = ("its question key " if "question" in item else
+                     "one of its commitment ids " if item["commitments"] else "its section key ")
+            problems.append(f"item {item['key']}: key must start with {owner}" + ", ".join(prefixes) + " and a dot")
         values = [choice["value"] for choice in item.get("choices", ())]
         problems += [f"item {item['key']}: duplicate choice value {value!r}" for value in _duplicates(values)]
     return problems
@@ -165,7 +165,7 @@ def _commitment_problems(spec: Spec, register_ids: Collection[str] | None) -> li
         for commitment in section.get("context", ()):
             used.setdefault(commitment, f"section {section['key']}")
         for item in section["items"]:
-            for commitment in item["commitments"]:
+            for commitment in [*item["commitments"], *item.get("context", ())]:
                 used.setdefault(commitment, f"item {item['key']}")
     problems = [f"{where}: commitment {commitment} is not listed under commitments"
                 for commitment, where in used.items() if commitment not in listed]

@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from forms.kinds import translate_spec_text
-from forms.relevance import check_passes, is_visible
+from forms.relevance import check_passes, is_visible, section_applies
 from forms.spec import Section, Spec
 from reporting import audit
 from reporting.accounts.access import assigned_sections
@@ -95,7 +95,10 @@ def carried_keys(submission: Submission) -> set[str]:
 
 
 def sections_for(submission: Submission) -> list[Section]:
-    return spec_for(submission.cycle).sections_for(country_scopes(submission.country))
+    """The sections this country is asked: its regional modules, and the modules its screening answers switch on."""
+    answers = answers_of(submission)
+    return [section for section in spec_for(submission.cycle).sections_for(country_scopes(submission.country))
+            if section_applies(section, answers)]
 
 
 def sections_for_user(user: User, submission: Submission) -> list[Section]:
@@ -203,9 +206,20 @@ def save_sections(submission: Submission, updates: dict[Section, dict[str, Any]]
     return changed
 
 
+def not_applicable_answers(section: Section, values: dict[str, Any]) -> dict[str, Any]:
+    """A section declared "not applicable to my country" answers each of its status questions
+    "not applicable" at once, so that reports count it as such."""
+    flagged = any(item.get("section_flag") and values.get(item["key"]) for item in section.items)
+    if not flagged:
+        return values
+    return values | {item["key"]: "not_applicable" for item in section.status_items}
+
+
 def stored_values(section: Section, values: dict[str, Any], merged: dict[str, Any]) -> dict[str, Any]:
     """What saving ``values`` for ``section`` stores: items that ``show_if`` hides
     (given ``merged``, every answer after the save) are cleared."""
+    values = not_applicable_answers(section, values)
+    merged = merged | values
     return {item["key"]: values.get(item["key"]) if is_visible(item, merged) else None for item in section.items}
 
 
