@@ -15,7 +15,7 @@ import yaml
 from reporting.core.cli import database_errors_as_click
 from reporting.questionnaire.areas import AreaError
 from reporting.questionnaire.diff import diff_specs, to_markdown, to_text
-from reporting.questionnaire.generate import generate_questionnaire
+from reporting.questionnaire.generate import generate_questionnaire, generate_spec
 from reporting.questionnaire.questions import QUESTIONS_PATH, QuestionsError, load_questions
 from reporting.questionnaire.schema import SPECS_DIR, Spec, SpecError, dump_spec, items, load_spec, sections, validate_spec
 from reporting.questionnaire.versions import SpecVersionConflict, activate_spec, next_version, spec_files
@@ -73,13 +73,20 @@ def _describe(spec: Spec) -> str:
               help="A directory (the file is named <spec_id>-<version>.yaml) or a .yaml file. "
                    "The newest spec in that directory decides the next version.")
 @register_option
-@click.option("--questions", "questions_path", type=click.Path(dir_okay=False, path_type=Path), default=QUESTIONS_PATH,
-              show_default="questionnaire_specs/register/questions.yaml", help="The reviewed policy questions.")
-def generate(out: Path, register_dir: Path | None, questions_path: Path) -> None:
-    """Generate the questionnaire spec from the commitment register and its policy questions."""
+@click.option("--questions", "questions_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="The reviewed policy questions (default: questions.yaml in the register directory).")
+def generate(out: Path, register_dir: Path | None, questions_path: Path | None) -> None:
+    """Generate the questionnaire spec from the commitment register and its policy questions.
+
+    A register without a questions file gets the first generator's questionnaire: every
+    Member-State commitment asked alone (arq 1.x)."""
     records, checksum = _register(register_dir)
+    questions_path = questions_path or (register_dir / QUESTIONS_PATH.name if register_dir else QUESTIONS_PATH)
     try:
-        spec = generate_questionnaire(records, checksum, load_questions(records, questions_path))
+        if questions_path.exists():
+            spec = generate_questionnaire(records, checksum, load_questions(records, questions_path))
+        else:
+            spec = generate_spec(records, checksum)
     except QuestionsError as error:
         raise click.ClickException(f"{len(error.problems)} problem(s) in the policy questions; nothing written:\n"
                                    + str(error)) from None

@@ -105,10 +105,41 @@ def load_version(version: str) -> Spec | None:
 
 
 def carry_forward(old: Spec, new: Spec, answers: Mapping[str, Any]) -> dict[str, Any]:
-    """The answers given under ``old`` that pre-fill ``new``: same key, and still a valid answer."""
+    """The answers given under ``old`` that pre-fill ``new``.
+
+    An item with the same key carries its answer when it is still valid. A new
+    policy question that covers commitments asked one by one before (1.0.0 →
+    2.0.0) takes their answers where they agree: the status when every earlier
+    status given agrees, measures taken and evidence when only one was given;
+    its checklist ticks the commitments reported in progress or implemented.
+    Where the earlier statuses disagree the question stays unanswered.
+    """
     old_items = {item["key"]: item for _, item in items(old)}
-    return {item["key"]: answers[item["key"]] for _, item in items(new)
-            if item["key"] in answers and item["key"] in old_items and answer_carries(old_items[item["key"]], item)}
+    carried = {item["key"]: answers[item["key"]] for _, item in items(new)
+               if item["key"] in answers and item["key"] in old_items and answer_carries(old_items[item["key"]], item)}
+    earlier = _answers_by_commitment(old, answers)
+    for _, item in items(new):
+        if item["key"] in old_items or "question" not in item:
+            continue
+        given = [earlier[(item["kind"], cid)] for cid in item["commitments"] if (item["kind"], cid) in earlier]
+        if item.get("checklist"):
+            statuses = {cid: earlier.get(("status", cid)) for cid in item["commitments"]}
+            ticks = [choice["value"] for choice, cid in zip(item["choices"], item["commitments"])
+                     if statuses[cid] in ("in_progress", "implemented")]
+            if ticks:
+                carried[item["key"]] = sorted(ticks)
+        elif item["kind"] in ("status", "text", "url") and given and len(set(given)) == 1:
+            carried[item["key"]] = given[0]
+    return carried
+
+
+def _answers_by_commitment(spec: Spec, answers: Mapping[str, Any]) -> dict[tuple[str, str], Any]:
+    """(kind, commitment id) → the answer of an item asking about that one commitment alone."""
+    found = {}
+    for _, item in items(spec):
+        if len(item["commitments"]) == 1 and answers.get(item["key"]) is not None:
+            found[(item["kind"], item["commitments"][0])] = answers[item["key"]]
+    return found
 
 
 @event.listens_for(SpecVersion, "before_update")

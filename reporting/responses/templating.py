@@ -7,6 +7,7 @@ from babel.lists import format_list
 from flask_babel import format_decimal, get_locale, lazy_gettext as _l
 
 from forms import tables
+from forms.kinds import translate_spec_text
 from forms.relevance import as_json
 from reporting.questionnaire.measures import DISAGGREGATION_LABELS
 from reporting.questionnaire.scale import STATUS_LABELS
@@ -35,9 +36,11 @@ def answer_text(item: dict[str, Any], value: Any) -> str:
         return format_decimal(value)
     if item["kind"] == "table":
         return tables.summary(item, value)
-    if isinstance(value, list):
-        return ", ".join(map(str, value))
-    return str(value)
+    if item["kind"] == "checkbox":
+        return str(_l("Yes"))
+    labels = {choice["value"]: choice["label"] for choice in item.get("choices", ())}
+    values = value if isinstance(value, list) else [value]
+    return ", ".join(str(translate_spec_text(labels[v])) if v in labels else str(v) for v in values)
 
 
 def audit_value(value: Any) -> str:

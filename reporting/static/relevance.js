@@ -6,14 +6,18 @@
   var form = document.querySelector("form.questionnaire");
   if (!form) { return; }
 
+  // Answers a rule reads from other pages (the screening questions), as saved.
+  var outside = JSON.parse(form.getAttribute("data-answers") || "{}");
+
   function answer(key) {
     var inputs = form.querySelectorAll('[name="' + CSS.escape(key) + '"]');
-    if (!inputs.length) { return null; }
+    if (!inputs.length) { return key in outside ? outside[key] : null; }
     var values = [];
     inputs.forEach(function (input) {
       if ((input.type === "radio" || input.type === "checkbox") && !input.checked) { return; }
       if (input.value !== "") { values.push(input.value); }
     });
+    if (inputs.length === 1 && inputs[0].type === "checkbox" && inputs[0].value === "y") { return values.length ? true : null; }
     if (inputs[0].type === "checkbox") { return values.length ? values : null; }
     if (!values.length) { return null; }
     var number = Number(values[0]);
