@@ -127,6 +127,16 @@ def load_questions(records: list[dict], path: Path = QUESTIONS_PATH) -> Question
     return Questions(tuple(screening), modules, tuple(questions))
 
 
+def covers_by_question(path: Path = QUESTIONS_PATH) -> dict[str, tuple[str, ...]]:
+    """Question key → the ids it covers, as the file says (unchecked: for proposals while it is being fixed)."""
+    try:
+        data, _lines = load_yaml(path)
+    except RegisterError as error:
+        raise QuestionsError([str(error)]) from None
+    return {entry["key"]: tuple(entry.get("covers") or ()) for entries in (data.get("sections") or {}).values()
+            for entry in entries or () if isinstance(entry, dict) and isinstance(entry.get("key"), str)}
+
+
 def _screening(entries: list, fail) -> list[tuple[str, str]]:
     found = []
     for index, entry in enumerate(entries):

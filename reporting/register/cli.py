@@ -9,6 +9,7 @@ from reporting.register.build import build_register, load_register, register_che
 from reporting.register.check import check_sources
 from reporting.register.export import FORMATS, export
 from reporting.register.model import DOCUMENTS, PILLARS, RegisterError
+from reporting.register.similar import DEFAULT_THRESHOLD, homes_for, similar_groups
 
 register_cli = AppGroup("register", help="Build, check and export the commitment register.")
 
@@ -64,3 +65,35 @@ def export_command(format_: str, register_dir: Path | None) -> None:
     except RegisterError as error:
         raise click.ClickException(str(error)) from None
     click.echo(export(records, format_), nl=False)
+
+
+@register_cli.command("similar")
+@click.option("--threshold", type=click.IntRange(1, 100), default=DEFAULT_THRESHOLD, show_default=True,
+              help="Similarity (0-100) from which two commitments are proposed together.")
+@click.option("--id", "record_ids", multiple=True, metavar="ID",
+              help="Propose the questions of questions.yaml that could cover this commitment (repeatable).")
+@register_option
+def similar(threshold: int, record_ids: tuple[str, ...], register_dir: Path | None) -> None:
+    """Propose groups of alike Member-State commitments within a chapter, or homes for a commitment."""
+    from reporting.questionnaire.questions import QUESTIONS_PATH, covers_by_question
+
+    try:
+        records = load_register(register_dir)
+    except RegisterError as error:
+        raise click.ClickException(str(error)) from None
+    if not record_ids:
+        for group in similar_groups(records, threshold):
+            click.echo(f"UNGASS chapter {group[0]['chapter']}, {len(group)} commitments:")
+            for record in group:
+                click.echo(f"  {record['id']:40} {record['title']}")
+        return
+    by_id = {record["id"]: record for record in records}
+    unknown = [record_id for record_id in record_ids if record_id not in by_id]
+    if unknown:
+        raise click.ClickException(f"not in the register: {', '.join(unknown)}")
+    path = register_dir / QUESTIONS_PATH.name if register_dir else QUESTIONS_PATH
+    covers = covers_by_question(path)
+    for record_id in record_ids:
+        click.echo(f"{record_id} ({by_id[record_id]['title']}):")
+        for home in homes_for(by_id[record_id], records, covers):
+            click.echo(f"  {home.question:32} similarity {home.score:3.0f} (closest: {home.closest})")

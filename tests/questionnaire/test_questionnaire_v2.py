@@ -136,3 +136,14 @@ def test_a_section_declared_not_applicable_answers_its_questions_so(app, client,
     assert answers["nps-control.status"] == "not_applicable"
     assert answers["internet-trafficking.status"] == "not_applicable"
     assert answers["sr-emerging.not_applicable_reason"] == "No such market here."
+
+
+def test_similar_proposes_restatements_together_and_homes_for_a_commitment(runner):
+    result = runner.invoke(args=["register", "similar"])
+    assert result.exit_code == 0, result.output
+    group = result.output.split("UNGASS chapter 3, 3 commitments:\n", 1)[1].splitlines()[:3]
+    assert [line.split()[0] for line in group] == ["pd2009.28", "jms2014-priorities.24", "ungass2016.3.k"]
+    result = runner.invoke(args=["register", "similar", "--id", "sofia2018.18"])
+    assert result.exit_code == 0 and result.output.splitlines()[1].split()[0] == "prevention-programmes"
+    result = runner.invoke(args=["register", "similar", "--id", "pd2009.99"])
+    assert result.exit_code != 0 and "not in the register: pd2009.99" in result.output
