@@ -117,7 +117,7 @@ def carry_forward(old: Spec, new: Spec, answers: Mapping[str, Any]) -> dict[str,
     old_items = {item["key"]: item for _, item in items(old)}
     carried = {item["key"]: answers[item["key"]] for _, item in items(new)
                if item["key"] in answers and item["key"] in old_items and answer_carries(old_items[item["key"]], item)}
-    earlier = _answers_by_commitment(old, answers)
+    earlier = answers_by_commitment(old, answers)
     for _, item in items(new):
         if item["key"] in old_items or "question" not in item:
             continue
@@ -133,7 +133,7 @@ def carry_forward(old: Spec, new: Spec, answers: Mapping[str, Any]) -> dict[str,
     return carried
 
 
-def _answers_by_commitment(spec: Spec, answers: Mapping[str, Any]) -> dict[tuple[str, str], Any]:
+def answers_by_commitment(spec: Spec, answers: Mapping[str, Any]) -> dict[tuple[str, str], Any]:
     """(kind, commitment id) → the answer of an item asking about that one commitment alone."""
     found = {}
     for _, item in items(spec):

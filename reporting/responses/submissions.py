@@ -24,6 +24,8 @@ from reporting.models import (
     Answer, Country, Cycle, CycleState, ReviewComment, Role, SectionReady, Submission, SubmissionState, User,
 )
 from reporting.notifications import services as notify
+from reporting.questionnaire import versions
+from reporting.responses.cycles import previous_cycle
 
 EDITOR_ROLES = (Role.FOCAL_POINT, Role.CONTRIBUTOR)
 
@@ -92,6 +94,29 @@ def answers_of(submission: Submission) -> dict[str, Any]:
 
 def carried_keys(submission: Submission) -> set[str]:
     return {answer.key for answer in submission.answers if answer.carried_over}
+
+
+def earlier_statuses(submission: Submission, section: Section, answers: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """Status key → {commitment id: status} for this section's unanswered policy questions whose
+    commitments the previous cycle asked one by one, under another spec, and were answered
+    differently (so nothing was carried over): shown to the focal point as a hint."""
+    previous = previous_cycle(submission.cycle)
+    if previous is None or previous.spec_version_id == submission.cycle.spec_version_id:
+        return {}
+    earlier = db.session.scalar(select(Submission).where(
+        Submission.cycle_id == previous.id, Submission.country_id == submission.country_id,
+        Submission.state == SubmissionState.ACCEPTED.value).options(selectinload(Submission.answers)))
+    if earlier is None:
+        return {}
+    by_commitment = versions.answers_by_commitment(previous.spec_version.content, answers_of(earlier))
+    hints = {}
+    for item in section.status_items:
+        if answers.get(item["key"]) is None and len(item["commitments"]) > 1:
+            statuses = {cid: by_commitment[("status", cid)] for cid in item["commitments"]
+                        if ("status", cid) in by_commitment}
+            if len(set(statuses.values())) > 1:
+                hints[item["key"]] = statuses
+    return hints
 
 
 def sections_for(submission: Submission) -> list[Section]:

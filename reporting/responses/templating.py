@@ -63,6 +63,7 @@ def register_helpers(bp: Blueprint) -> None:
         "audit_action_label": lambda action: AUDIT_ACTIONS.get(action, action),
         "audit_value": audit_value,
         "answer_text": answer_text,
+        "status_label": lambda value: STATUS_LABELS.get(value, value),
         "relevance_json": lambda item: as_json(item["show_if"]),
         "document_reference": document_reference,
         # "A, B and C" joined as the reader's language joins a list.

@@ -312,6 +312,7 @@ def _render_section(submission, section, editable, values, errors, version, stat
         documents=documents_service.documents_by_item(submission),
         evidence=[(item, _evidence_question(section, item)) for item in section.items if KINDS[item["kind"]].evidence],
         document_form=DocumentForm(), remove_form=CsrfForm(),
+        earlier_statuses=service.earlier_statuses(submission, section, answers),
         outside_answers={key: value for key, value in answers.items()
                          if spec.section_of_item.get(key) not in (section.key, None) and key.startswith("screening.")},
     ), status

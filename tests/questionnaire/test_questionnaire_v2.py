@@ -14,7 +14,7 @@ from forms.spec import Spec
 from reporting.countries.services import country_scopes
 from reporting.database import write_transaction
 from reporting.extensions import db
-from reporting.models import Answer
+from reporting.models import Answer, Country, Submission
 from reporting.questionnaire.questions import QUESTIONS_PATH, QuestionsError, load_questions
 from reporting.questionnaire.schema import SPECS_DIR, load_spec
 from reporting.questionnaire.versions import carry_forward
@@ -147,3 +147,25 @@ def test_similar_proposes_restatements_together_and_homes_for_a_commitment(runne
     assert result.exit_code == 0 and result.output.splitlines()[1].split()[0] == "prevention-programmes"
     result = runner.invoke(args=["register", "similar", "--id", "pd2009.99"])
     assert result.exit_code != 0 and "not in the register: pd2009.99" in result.output
+
+
+def test_a_cycle_on_2_0_0_after_one_on_1_0_0_carries_agreeing_answers_and_hints_at_the_others(app, client, login_as):
+    with write_transaction():
+        store_spec(V1)
+        store_spec(V2)
+        first = open_cycle("2024", "1.0.0", date(2025, 6, 30))
+        france = db.session.scalar(select(Submission).join(Country).where(
+            Submission.cycle_id == first.id, Country.iso3 == "FRA"))
+        for key, value in {"poa2009.I.4.f.status": "implemented", "jms2014-priorities.7.status": "implemented",
+                           "ungass2016.1.a.status": "implemented", "pd2009.14.status": "implemented",
+                           "poa2009.I.12.c.status": "planned"}.items():
+            france.answers.append(Answer(key=key, value=value))
+        france.state = "accepted"
+        open_cycle("2025", "2.0.0", date(2026, 6, 30))
+    login_as("focal_point", "FRA")
+    page = client.get("/cycles/2025/FRA/dr-prevention").get_data(as_text=True)
+    assert 'name="prevention-programmes.status" id="prevention-programmes.status-implemented" value="implemented"' \
+           ' aria-labelledby="label-prevention-programmes.status head-implemented" checked' in page
+    hint = page.split('id="item-prevention-awareness.status"', 1)[1].split("</th>", 1)[0]
+    assert "different statuses" in hint and "Implemented" in hint and "Planned" in hint
+    assert "different statuses" not in page.split('id="item-prevention-programmes.status"', 1)[1].split("</th>", 1)[0]
