@@ -15,7 +15,7 @@ import yaml
 
 from reporting.register import compilation, regional
 from reporting.register.classify import classify, record_kind
-from reporting.register.model import DOCUMENTS, FIELDS, Entry, Parsed, Record, RegisterError
+from reporting.register.model import DOCUMENTS, FIELDS, OFFICIAL_TEXTS, Entry, Parsed, Record, RegisterError
 from reporting.register.overrides import Overrides
 from reporting.register.sources import verified_sources
 from reporting.register.titles import apply_titles
@@ -117,7 +117,8 @@ def render_register(records: list[Record]) -> dict[str, str]:
         by_document[record["document"]].append(record)
     files = {}
     for key, (title, source) in DOCUMENTS.items():
-        document = {"document": key, "title": title, "source": source, "records": by_document[key]}
+        symbol = OFFICIAL_TEXTS[key][0] if key in OFFICIAL_TEXTS else None
+        document = {"document": key, "title": title, "symbol": symbol, "source": source, "records": by_document[key]}
         files[f"{key}.yaml"] = HEADER + yaml.safe_dump(document, sort_keys=False, allow_unicode=True,
                                                         width=100, default_flow_style=False)
     return files

@@ -43,6 +43,32 @@ DOCUMENTS = {
 }
 
 
+# Where the official text of each document is published, and in which languages. United Nations
+# documents by their symbol in the six official languages; the Sofia declaration as Council of the
+# EU document ST 10482/18 in the EU languages among ours. The source copy of the 2017 recommendations
+# does not state the report's symbol, so it has no link rather than a guessed one.
+OFFICIAL_TEXTS = {
+    "pd2009": ("E/2009/28", "https://undocs.org/{language}/E/2009/28", ("ar", "zh", "en", "fr", "ru", "es")),
+    "poa2009": ("E/2009/28", "https://undocs.org/{language}/E/2009/28", ("ar", "zh", "en", "fr", "ru", "es")),
+    "jms2014": ("E/2014/28", "https://undocs.org/{language}/E/2014/28", ("ar", "zh", "en", "fr", "ru", "es")),
+    "jms2014-priorities": ("E/2014/28", "https://undocs.org/{language}/E/2014/28", ("ar", "zh", "en", "fr", "ru", "es")),
+    "ungass2016": ("A/RES/S-30/1", "https://undocs.org/{language}/A/RES/S-30/1", ("ar", "zh", "en", "fr", "ru", "es")),
+    "sofia2018": ("ST 10482/18", "https://data.consilium.europa.eu/doc/document/ST-10482-2018-INIT/{language}/pdf",
+                  ("en", "fr", "es")),
+}
+
+
+def official_text_url(document: str, language: str) -> tuple[str, str] | None:
+    """(URL, language of that text) of a document's official text, in ``language`` where it is
+    published in it, else in English; None where no address is known."""
+    known = OFFICIAL_TEXTS.get(document)
+    if known is None:
+        return None
+    _symbol, pattern, languages = known
+    language = language if language in languages else "en"
+    return pattern.format(language=language), language
+
+
 class RegisterError(Exception):
     """Bad input to the register build; the message names file and line."""
 

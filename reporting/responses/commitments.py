@@ -11,6 +11,8 @@ from typing import Any
 
 from flask_babel import get_locale, lazy_gettext as _l, pgettext
 
+from reporting.register.model import official_text_url
+
 DOCUMENT_NAMES = {
     "pd2009": _l("Political Declaration 2009"),
     "poa2009": _l("Plan of Action 2009"),
@@ -73,3 +75,8 @@ def _reference(commitment_id: str, document: str, _locale: str) -> str:
     if letters:
         values["letter"] = subparagraph_letter(letters[0])
     return str(PATTERNS[kind, bool(letters)]) % values
+
+
+def official_text(record: dict[str, Any]) -> tuple[str, str] | None:
+    """(URL, language) of the official text of the record's document in the reader's language, or English."""
+    return official_text_url(record["document"], str(get_locale().language))

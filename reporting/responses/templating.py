@@ -11,7 +11,7 @@ from forms.kinds import translate_spec_text
 from forms.relevance import as_json
 from reporting.questionnaire.measures import DISAGGREGATION_LABELS
 from reporting.questionnaire.scale import STATUS_LABELS
-from reporting.responses.commitments import document_reference
+from reporting.responses.commitments import document_reference, official_text
 from reporting.responses.cycles import TRANSITIONS
 from reporting.responses.labels import CYCLE_STATE_LABELS, SUBMISSION_STATE_LABELS
 
@@ -71,6 +71,7 @@ def register_helpers(bp: Blueprint) -> None:
         "table_grid": tables.grid,
         "table_cell_label": tables.cell_label,
         "disaggregation_label": DISAGGREGATION_LABELS.get,
+        "official_text": official_text,
     }
     for name, function in helpers.items():
         bp.add_app_template_global(function, name)
