@@ -23,7 +23,9 @@ from pyxform.xls2xform import convert  # noqa: E402
 
 from benchmarks.timing import timed  # noqa: E402
 from reporting import create_app  # noqa: E402
-from reporting.questionnaire.generate import generate_spec  # noqa: E402
+from reporting.questionnaire.generate import generate_questionnaire  # noqa: E402
+from reporting.questionnaire.indicators import load_catalogue  # noqa: E402
+from reporting.questionnaire.questions import QUESTIONS_PATH, load_questions  # noqa: E402
 from reporting.questionnaire.schema import SPECS_DIR, dump_spec, validate_spec  # noqa: E402
 from reporting.questionnaire.versions import newest_spec, next_version, spec_files  # noqa: E402
 from reporting.questionnaire.xlsform import xlsform_bytes  # noqa: E402
@@ -39,6 +41,7 @@ def main() -> None:
         for path in spec_files(SPECS_DIR, "arq")[-1:]:
             shutil.copy(path, out)
         write_register(build_register(), register_dir)
+        shutil.copy(QUESTIONS_PATH, register_dir)
         app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{scratch}/bench.sqlite3", "SECRET_KEY": "bench"})
         runner = app.test_cli_runner()
 
@@ -47,7 +50,9 @@ def main() -> None:
             assert result.exit_code == 0, result.output
 
         records, checksum = load_register(register_dir), register_checksum(register_dir)
-        spec = generate_spec(records, checksum)
+        ids = {record["id"] for record in records}
+        questions, catalogue = load_questions(records, register_dir / QUESTIONS_PATH.name), load_catalogue(register_ids=ids)
+        spec = generate_questionnaire(records, checksum, questions, catalogue)
         workbook = xlsform_bytes(spec)
         results = {
             "REGISTER BUILD + SPEC GENERATE": timed(
@@ -56,7 +61,10 @@ def main() -> None:
             "spec generate (the CLI command, in-process)": timed(spec_generate, repeats),
             "  load register + checksum": timed(lambda: (load_register(register_dir), register_checksum(register_dir)),
                                                 repeats),
-            "  generate_spec": timed(lambda: generate_spec(records, checksum), repeats),
+            "  load and check questions.yaml": timed(lambda: load_questions(records, QUESTIONS_PATH), repeats),
+            "  load and check the indicator catalogue": timed(lambda: load_catalogue(register_ids=ids), repeats),
+            "  generate_questionnaire": timed(lambda: generate_questionnaire(records, checksum, questions, catalogue),
+                                              repeats),
             "  load previous spec + next version (diff)": timed(lambda: next_version(newest_spec(out, "arq"), spec),
                                                                 repeats),
             "  validate new spec (+ register references)":

@@ -16,6 +16,7 @@ from reporting.core.cli import database_errors_as_click
 from reporting.questionnaire.areas import AreaError
 from reporting.questionnaire.diff import diff_specs, to_markdown, to_text
 from reporting.questionnaire.generate import generate_questionnaire, generate_spec
+from reporting.questionnaire.indicators import CatalogueError, load_catalogue
 from reporting.questionnaire.questions import QUESTIONS_PATH, QuestionsError, load_questions
 from reporting.questionnaire.schema import SPECS_DIR, Spec, SpecError, dump_spec, items, load_spec, sections, validate_spec
 from reporting.questionnaire.versions import SpecVersionConflict, activate_spec, next_version, spec_files
@@ -84,13 +85,14 @@ def generate(out: Path, register_dir: Path | None, questions_path: Path | None) 
     questions_path = questions_path or (register_dir / QUESTIONS_PATH.name if register_dir else QUESTIONS_PATH)
     try:
         if questions_path.exists():
-            spec = generate_questionnaire(records, checksum, load_questions(records, questions_path))
+            catalogue = load_catalogue(register_ids={record["id"] for record in records})
+            spec = generate_questionnaire(records, checksum, load_questions(records, questions_path), catalogue)
         else:
             spec = generate_spec(records, checksum)
     except QuestionsError as error:
         raise click.ClickException(f"{len(error.problems)} problem(s) in the policy questions; nothing written:\n"
                                    + str(error)) from None
-    except AreaError as error:
+    except (AreaError, CatalogueError) as error:
         raise click.ClickException(str(error)) from None
     to_file = out.suffix in (".yaml", ".yml")
     directory = out.parent if to_file else out

@@ -11,6 +11,7 @@ import re
 from typing import Any, Iterable
 
 from reporting.questionnaire import areas
+from reporting.questionnaire.indicators import catalogue_by_section, indicator_item
 from reporting.questionnaire.scale import N_, PLANNED_OR_BEYOND
 from reporting.questionnaire.schema import Spec
 
@@ -221,14 +222,28 @@ def _framing(records: list[dict]) -> dict[str, list[str]]:
     return framing
 
 
-def generate_questionnaire(records: list[dict], register_checksum: str, questions,
+def _with_indicators(question_items: list[tuple[tuple[str, ...], list[dict]]], indicators: list[dict]) -> list[dict]:
+    """The section's items with each indicator table right after the first policy question that
+    covers a commitment it measures (after the last question when none does)."""
+    placed: dict[int, list[dict]] = {}
+    for indicator in indicators:
+        crosswalk = set(indicator["crosswalk"])
+        index = next((i for i, (covers, _items) in enumerate(question_items) if crosswalk.intersection(covers)),
+                     len(question_items) - 1)
+        placed.setdefault(index, []).append(indicator_item(indicator))
+    return [entry for i, (_covers, items) in enumerate(question_items) for entry in [*items, *placed.get(i, [])]]
+
+
+def generate_questionnaire(records: list[dict], register_checksum: str, questions, catalogue: list[dict] = (),
                            version: str = SECOND_VERSION) -> Spec:
     """The improved questionnaire (arq 2.x): a screening section, then per thematic area its policy
-    questions (``questions`` from questions.yaml, already checked against ``records``), declaratory
-    records and commitments addressed to other bodies as context, and "not applicable" per section."""
+    questions (``questions`` from questions.yaml, already checked against ``records``) with the
+    indicator tables of the ``catalogue`` that measure them, declaratory records and commitments
+    addressed to other bodies as context, and "not applicable" per section."""
     by_id = {record["id"]: record for record in records}
     targets = measurable_targets(records)
     framing = _framing(records)
+    indicators = catalogue_by_section(list(catalogue))
     asked = {cid for question in questions.questions for cid in question.covers}
     framed = {chapeau for chapeaus in framing.values() for chapeau in chapeaus}
     context_of: dict[str, list[str]] = {}
@@ -247,13 +262,16 @@ def generate_questionnaire(records: list[dict], register_checksum: str, question
             if not asked_here:
                 continue
             shown = questions.modules.get(area.key)  # a section rule, applied to the whole page
-            items: list[dict[str, Any]] = _not_applicable_items(area.key)
+            asked_items = []
             for question in asked_here:
                 year = max((targets[cid] for cid in question.covers if cid in targets), default=None)
                 context = sorted({chapeau for cid in question.covers for chapeau in framing.get(cid, ())})
                 used.update(question.covers, context)
                 found, _checks = question_items(question, by_id, year, question.show_if, context)
-                items += found
+                asked_items.append((question.covers, found))
+            measured_here = indicators.get(area.key, [])
+            used.update(cid for indicator in measured_here for cid in indicator["crosswalk"])
+            items = [*_not_applicable_items(area.key), *_with_indicators(asked_items, measured_here)]
             context = context_of.get(area.key, [])
             used.update(context)
             section = _section(area, items, [], context)

@@ -103,6 +103,8 @@ def _item_row(item: dict, sheets: _Sheets, names: dict[str, str], commitments: d
         row["type"] = NUMBER_TYPES[item["number"]["type"]]
         if constraint := _number_constraint(item["number"]):
             constraints.append((constraint, RANGE_MESSAGE))
+    elif kind == "checkbox":  # one tick: XPath reads the ticked value 'true' as true()
+        row["type"] = "select_one " + sheets.choice_list("tick", [("true", item["label"])])
     else:
         row["type"] = TYPES[kind]
     if kind == "url":
@@ -111,7 +113,7 @@ def _item_row(item: dict, sheets: _Sheets, names: dict[str, str], commitments: d
         row["appearance"] = "multiline"
         constraints.append((f"string-length(.) <= {item['max_length']}", LENGTH_MESSAGE))
     if kind == "status":
-        row["hint"] = commitments[item["commitments"][0]]["text"]
+        row["hint"] = "\n\n".join(commitments[cid]["text"] for cid in item["commitments"])
     if item.get("required"):
         row["required"] = "yes"
     if "show_if" in item:
@@ -175,8 +177,14 @@ def xlsform_sheets(spec: Spec, catalogs: dict[str, dict[str, str]] | None = None
         sheets.survey.append({"type": "begin group", "name": pillar["key"], "label": pillar["title"]})
         for section in pillar["sections"]:
             group = {"type": "begin group", "name": section["key"], "label": section["title"]}
+            relevant = []
             if "global" not in section["scope"]:
-                group["relevant"] = f"selected(${{{SCOPE_FIELD}}}, '{_scope_value(section['scope'])}')"
+                relevant.append(f"selected(${{{SCOPE_FIELD}}}, '{_scope_value(section['scope'])}')")
+            if "show_if" in section:  # a module switched on by the screening answers
+                relevant.append(expressions.to_xpath(expressions.parse(section["show_if"], section["key"], names), names))
+            if relevant:
+                group["relevant"] = " and ".join(f"({condition})" for condition in relevant) if len(relevant) > 1 \
+                    else relevant[0]
             sheets.survey.append(group)
             for cid in section.get("context", ()):
                 commitment = spec["commitments"][cid]

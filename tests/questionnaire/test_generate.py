@@ -9,6 +9,7 @@ import pytest
 from reporting.questionnaire import areas
 from reporting.questionnaire.expressions import holds, parse
 from reporting.questionnaire.generate import generate_questionnaire, generate_spec, measurable_targets
+from reporting.questionnaire.indicators import load_catalogue
 from reporting.questionnaire.questions import load_questions
 from reporting.questionnaire.schema import SPECS_DIR, dump_spec, items, sections, validate_spec
 from reporting.questionnaire.versions import newest_spec
@@ -146,5 +147,5 @@ def test_the_committed_spec_is_up_to_date_with_the_register(real_register):
     newest = newest_spec(SPECS_DIR, "arq")
     assert newest is not None, "no questionnaire_specs/arq-*.yaml: run `flask spec generate`"
     generated = generate_questionnaire(real_register, register_checksum(), load_questions(real_register),
-                                       newest["version"])
+                                       load_catalogue(), newest["version"])
     assert generated == newest, "the register changed: run `flask spec generate` and commit the new spec"
