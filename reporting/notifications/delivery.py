@@ -4,12 +4,14 @@ the log (development), the messages staying visible on the admins' outbox page.
 Messages are written by ``notifications.services`` inside the transaction of
 the change they report and delivered here once it has committed: after the
 request that queued them (``init_app``) or explicitly by a CLI command. A
-message is claimed (``pending``/``failed`` → ``sending``) before it is sent,
-so two workers never deliver the same one; a refused message stays
-``failed`` and is retried by the next delivery.
+batch is claimed (``pending``/``failed`` → ``sending``) in one statement
+before it is sent, so two workers never deliver the same message; a refused
+message stays ``failed`` and is retried by the next delivery (at most
+``MAX_ATTEMPTS`` times).
 """
 from datetime import datetime, timezone
 import logging
+import os
 import smtplib
 
 from flask import Flask, current_app, g
@@ -34,49 +36,57 @@ def mark_queued() -> None:
     setattr(g, QUEUED_FLAG, True)
 
 
-def _claim(message_id: int) -> bool:
+def _claim() -> list[int]:
+    """Take every undelivered message for this process in one statement: another
+    process running at the same time gets the rest, never the same ones."""
     with write_transaction() as session:
-        claimed = session.execute(
+        return sorted(session.scalars(
             update(OutboxMessage)
-            .where(OutboxMessage.id == message_id, OutboxMessage.status.in_([MessageStatus.PENDING.value, MessageStatus.FAILED.value]))
+            .where(
+                OutboxMessage.status.in_([MessageStatus.PENDING.value, MessageStatus.FAILED.value]),
+                OutboxMessage.attempts < MAX_ATTEMPTS,
+            )
             .values(status=MessageStatus.SENDING.value, attempts=OutboxMessage.attempts + 1)
-        ).rowcount
-    return claimed == 1
+            .returning(OutboxMessage.id)
+        ).all())
 
 
 def deliver_pending() -> tuple[int, int]:
     """Deliver every undelivered message; returns (delivered, failed). Never raises for a
     refused or unreachable server: the message stays in the outbox with the error."""
-    ids = db.session.scalars(
-        select(OutboxMessage.id)
-        .where(
-            OutboxMessage.status.in_([MessageStatus.PENDING.value, MessageStatus.FAILED.value]),
-            OutboxMessage.attempts < MAX_ATTEMPTS,
-        )
-        .order_by(OutboxMessage.id)
-    ).all()
-    delivered = failed = 0
-    connection = mail.get_connection() if smtp_configured() and ids else None
+    ids = _claim()
+    if not ids:
+        return 0, 0
+    messages = db.session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(ids)).order_by(OutboxMessage.id)).all()
+    connection = None
+    outcomes: dict[int, str | None] = {}
     try:
-        for message_id in ids:
-            if not _claim(message_id):
-                continue  # another process has it
-            message = db.session.get(OutboxMessage, message_id)
-            error = _send(message, connection)
-            with write_transaction():
-                if error:
-                    message.status, message.error = MessageStatus.FAILED.value, error[:500]
-                    failed += 1
-                else:
-                    message.status = (MessageStatus.SENT if connection else MessageStatus.LOGGED).value
-                    message.sent_at, message.error = datetime.now(timezone.utc), None
-                    if connection:
-                        message.body = None  # the SMTP server has it; one-time links are not kept
-                    delivered += 1
+        connection = mail.get_connection() if smtp_configured() else None
+        for message in messages:
+            outcomes[message.id] = _send(message, connection)
     finally:
         if connection is not None:
             connection.close()
-    return delivered, failed
+        _record(messages, outcomes, sent_over_smtp=connection is not None)
+    failed = sum(1 for error in outcomes.values() if error)
+    return len(outcomes) - failed, failed
+
+
+def _record(messages: list[OutboxMessage], outcomes: dict[int, str | None], sent_over_smtp: bool) -> None:
+    """One transaction for the whole batch; a message not tried (the process was
+    stopped) goes back to the queue."""
+    now = datetime.now(timezone.utc)
+    with write_transaction():
+        for message in messages:
+            if message.id not in outcomes:
+                message.status, message.attempts = MessageStatus.PENDING.value, message.attempts - 1
+            elif error := outcomes[message.id]:
+                message.status, message.error = MessageStatus.FAILED.value, error[:500]
+            else:
+                message.status = (MessageStatus.SENT if sent_over_smtp else MessageStatus.LOGGED).value
+                message.sent_at, message.error = now, None
+                if sent_over_smtp:
+                    message.body = None  # the SMTP server has it; one-time links are not kept
 
 
 def _send(message: OutboxMessage, connection) -> str | None:
@@ -109,4 +119,6 @@ def _deliver_after_request(response):
 
 def init_app(app: Flask) -> None:
     mail.init_app(app)
+    if not app.config.get("MAIL_SERVER") and os.environ.get("APP_ENV") == "production":
+        app.logger.warning("MAIL_SERVER is not set: e-mail is written to the log and the admins' outbox page, not sent.")
     app.after_request(_deliver_after_request)

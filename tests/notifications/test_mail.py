@@ -153,3 +153,15 @@ def test_a_rolled_back_change_sends_nothing(app, db, mailbox, user_factory):
         pass
     assert deliver_pending() == (0, 0)
     assert outbox(db) == [] and mailbox.messages == []
+
+
+def test_a_claimed_batch_is_not_delivered_twice(app, db, mailbox, user_factory):
+    """Two workers delivering at the same moment: the second finds nothing to take."""
+    from reporting.notifications.delivery import _claim
+
+    user = user_factory("focal_point", "FRA", email="fp@fra.example.org")
+    with write_transaction():
+        send_password_reset(user)
+    claimed = _claim()
+    assert len(claimed) == 1 and _claim() == [] and deliver_pending() == (0, 0)
+    assert mailbox.messages == []

@@ -157,10 +157,15 @@ def test_contributor_edits_only_the_assigned_section(contributor, app, client, d
 
 
 def test_contributor_is_refused_another_section_through_the_api(contributor, app, client, db, user_factory):
+    focal = app.test_client()
+    login(focal, "focal_point.fra@example.org")
+    post_section(focal, "sr-precursors", {"t.3.status": "implemented", "t.3.evidence": "https://example.org/secret-plan"})
     with write_transaction():
         headers = {"Authorization": f"Bearer {create_api_token('health@fra.example.org', 'ministry tool')}"}
     api = app.test_client()
     submission = api.get("/api/v1/cycles/2025/submissions/FRA", headers=headers).json
+    assert submission["answers"] == {}  # the focal point's answers to other sections are not shown
+    assert "secret-plan" not in client.get("/cycles/2025/FRA/").get_data(as_text=True)
     before = count(db, Answer)
     response = api.patch("/api/v1/cycles/2025/submissions/FRA/answers", headers=headers, json={
         "base_version": submission["version"], "answers": {"t.1.status": "planned", "t.3.status": "planned"},
