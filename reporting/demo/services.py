@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import delete, insert, select, update
 
-from forms.relevance import is_visible
+from forms.relevance import is_visible, section_applies
 from forms.spec import Spec
 from reporting import audit
 from reporting.accounts.services import create_user
@@ -39,6 +39,8 @@ CURRENT_MIX = (
     (SubmissionState.ACCEPTED, 0.25),
 )
 STATUS_WEIGHTS = ("not_started", "planned", "in_progress", "implemented", "not_applicable")
+# Share of sections a demo country declares "not applicable to my country" (with a reason).
+NOT_APPLICABLE_SHARE = 0.03
 
 
 @dataclass(frozen=True)
@@ -168,14 +170,28 @@ def _answers(sections, country: Country, maturity: float, rng: random.Random) ->
     weights = (1 - maturity, 0.6 * maturity, 0.9 * maturity, 1.2 * maturity, 0.08)
     answers: dict[str, Any] = {}
     for section in sections:
+        if not section_applies(section, answers):  # a module the screening answers switched off
+            continue
+        declared = any(item.get("section_flag") for item in section.items) and rng.random() < NOT_APPLICABLE_SHARE
         for item in section.items:
-            if item["kind"] == "table":
+            if declared and (item.get("section_flag") or item["kind"] == "status" or item["key"].endswith("_reason")):
+                value = _not_applicable(item)
+            elif item["kind"] == "table":
                 value = demo_table(item, country, rng, answers)
             else:
                 value = _value(item, country, weights, rng)
             if value is not None and is_visible(item, answers | {item["key"]: value}):
                 answers[item["key"]] = value
     return answers
+
+
+def _not_applicable(item: dict[str, Any]) -> Any:
+    """A section declared not applicable: the tick, its reason, and every status question answered so."""
+    if item.get("section_flag"):
+        return True
+    if item["kind"] == "status":
+        return "not_applicable"
+    return "[DEMO] This area does not concern the country."
 
 
 def _value(item: dict[str, Any], country: Country, weights, rng: random.Random) -> Any:
