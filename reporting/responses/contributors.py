@@ -7,7 +7,7 @@ submitting. Permissions themselves live in ``accounts.access`` and
 from sqlalchemy import delete, select
 
 from reporting import audit
-from reporting.accounts.services import AccountError, create_user, issue_account_link, normalise_email
+from reporting.accounts.services import AccountError, create_user, issue_account_link, normalise_email, set_active
 from reporting.extensions import db
 from reporting.models import AccountLinkPurpose, Role, SectionAssignment, Submission, User
 from reporting.notifications import services as notify
@@ -51,6 +51,14 @@ def assign_sections(focal_point: User, submission: Submission, contributor: User
     db.session.execute(delete(SectionAssignment).where(SectionAssignment.user_id == contributor.id))
     db.session.add_all(SectionAssignment(user_id=contributor.id, section_key=key, assigned_by_id=focal_point.id) for key in keys)
     audit.record("contributor.sections", "user", contributor.id, country_id=submission.country_id, old=old, new=keys)
+
+
+def set_contributor_active(focal_point: User, submission: Submission, contributor: User, active: bool) -> bool:
+    """A focal point withdraws (or restores) a contributor's access, as an admin could."""
+    require_focal_point(focal_point, submission)
+    if contributor.role_enum is not Role.CONTRIBUTOR or contributor.country_id != submission.country_id:
+        raise NotAllowed("This person is not a contributor of this country.")
+    return set_active(contributor, active, by=focal_point)
 
 
 def invite_contributor(

@@ -455,6 +455,38 @@ def invite(label: str, iso3: str):
     return redirect(url_for("responses.contributors", label=label, iso3=iso3))
 
 
+@bp.route("/<label>/<iso3>/contributors/<int:user_id>/access", methods=["GET", "POST"])
+@login_required
+def contributor_access(label: str, iso3: str, user_id: int):
+    """Withdraw a contributor's access (GET asks for confirmation) or, with ``active=1``, restore it."""
+    submission = submission_or_404(label, iso3)
+    contributor = db.session.get(User, user_id)
+    if contributor is None:
+        abort(404)
+    form = CsrfForm()
+    active = request.form.get("active") == "1"
+    if not form.validate_on_submit():
+        if request.method == "POST":
+            abort(400)
+        if current_user.role_enum.value != "focal_point" or contributor.country_id != submission.country_id:
+            abort(403)
+        return render_template(
+            "accounts/admin_confirm.html", user=contributor, form=form,
+            action=url_for("responses.contributor_access", label=label, iso3=iso3, user_id=user_id),
+            cancel=url_for("responses.contributors", label=label, iso3=iso3),
+        )
+    try:
+        with write_transaction():
+            contributor_service.set_contributor_active(current_user, submission, contributor, active)
+    except service.NotAllowed:
+        abort(403)
+    if active:
+        flash(_("%(email)s can work on the questionnaire again.", email=contributor.email), "success")
+    else:
+        flash(_("%(email)s can no longer sign in.", email=contributor.email), "success")
+    return redirect(url_for("responses.contributors", label=label, iso3=iso3))
+
+
 @bp.post("/<label>/<iso3>/contributors/<int:user_id>")
 @login_required
 def assign(label: str, iso3: str, user_id: int):

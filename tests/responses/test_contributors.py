@@ -223,3 +223,26 @@ def test_focal_point_changes_assignments(contributor, app, db):
     assert contributor_client.get("/cycles/2025/FRA/dr-prevention").status_code == 403
     response = focal.post(f"/cycles/2025/FRA/contributors/{user.id}", data={"csrf_token": token, "sections": ["bogus"]})
     assert response.status_code == 422 and "bogus is not a section" in response.get_data(as_text=True)
+
+
+def test_focal_point_withdraws_a_contributors_access(contributor, app, client, db, user_factory):
+    db.session.rollback()
+    user = db.session.scalar(select(User).where(User.email == "health@fra.example.org"))
+    focal = app.test_client()
+    login(focal, "focal_point.fra@example.org")
+    path = f"/cycles/2025/FRA/contributors/{user.id}/access"
+    page = focal.get(path)
+    assert page.status_code == 200 and "Yes, deactivate the account" in page.get_data(as_text=True)
+    assert client.get("/cycles/2025/FRA/").status_code == 200  # asking changes nothing
+    token = csrf_token(focal, "/cycles/2025/FRA/contributors")
+    assert focal.post(path, data={"csrf_token": token}).status_code == 302
+    assert client.get("/cycles/2025/FRA/").status_code == 302  # signed out at once
+    assert login(app.test_client(), "health@fra.example.org", NEW_PASSWORD).status_code == 401
+    # Another country's focal point, or the contributor, cannot touch it.
+    user_factory("focal_point", "DEU", email="fp@deu.example.org")
+    other = app.test_client()
+    login(other, "fp@deu.example.org")
+    assert other.post(f"/cycles/2025/DEU/contributors/{user.id}/access",
+                      data={"csrf_token": csrf_token(other, "/cycles/")}).status_code == 403
+    assert focal.post(path, data={"csrf_token": token, "active": "1"}).status_code == 302
+    assert login(app.test_client(), "health@fra.example.org", NEW_PASSWORD).status_code == 302
