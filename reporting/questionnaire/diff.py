@@ -45,6 +45,8 @@ class Change:
     item_kind: str
     label: str
     details: tuple[str, ...] = ()
+    merged_from: tuple[str, ...] = ()  # an added policy question: the old items asking its commitments alone
+    merged_into: tuple[str, ...] = ()  # a removed item: the new policy questions its answer feeds
 
     @property
     def carries(self) -> bool:
@@ -75,12 +77,17 @@ class SpecDiff:
 
     @property
     def not_carried(self) -> list[str]:
-        return [change.key for kind in ("removed", "changed") for change in self.changes(kind)]
+        """Keys whose answers are lost: removed or changed, and feeding no new question."""
+        return [change.key for kind in ("removed", "changed") for change in self.changes(kind) if not change.merged_into]
 
     def summary(self) -> str:
         counts = ", ".join(f"{len(self.changes(kind))} {kind}" for kind in KINDS)
+        merged = [change for change in self.changes("added") if change.merged_from]
+        feeding = [change for change in self.changes("removed") if change.merged_into]
         return (f"{counts}. Answers: {len(self.carried)} carry forward, "
-                f"{len(self.not_carried)} will not (removed or changed items).")
+                f"{len(self.not_carried)} will not (removed or changed items)"
+                + (f"; {len(feeding)} removed items feed {len(merged)} new ones that cover their commitments, "
+                   "pre-filled where the earlier answers agree." if merged else "."))
 
 
 def _changed_fields(old: dict, new: dict, old_texts: dict, new_texts: dict) -> tuple[list[str], list[str]]:
@@ -103,11 +110,24 @@ def _changed_fields(old: dict, new: dict, old_texts: dict, new_texts: dict) -> t
     return wording, rules
 
 
+def merged_from(new: dict, asked_alone: dict[tuple[str, str], str]) -> tuple[str, ...]:
+    """The old items (``(kind, commitment id)`` → key) a new policy question draws its answers from:
+    its commitments' items of the same kind, and for a checklist their statuses."""
+    kind = "status" if new.get("checklist") else new["kind"]
+    return tuple(asked_alone[kind, cid] for cid in new["commitments"] if (kind, cid) in asked_alone)
+
+
 def _item_change(old: dict | None, new: dict | None, old_spec: Spec, new_spec: Spec,
-                 moved_from: str | None) -> Change | None:
-    if old is None or new is None:
-        item = new or old
-        return Change("added" if old is None else "removed", item["key"], item["kind"], item["label"])
+                 moved_from: str | None, asked_alone: dict[tuple[str, str], str],
+                 merged_into: dict[str, tuple[str, ...]]) -> Change | None:
+    if old is None:
+        sources = merged_from(new, asked_alone) if "question" in new else ()
+        details = (f"from {', '.join(sources)}",) if sources else ()
+        return Change("added", new["key"], new["kind"], new["label"], details, sources)
+    if new is None:
+        targets = merged_into.get(old["key"], ())
+        return Change("removed", old["key"], old["kind"], old["label"],
+                      (f"merged into {', '.join(targets)}",) if targets else (), merged_into=targets)
     if not answer_carries(old, new):
         details = [f"kind {old['kind']} → {new['kind']}"] if old["kind"] != new["kind"] else []
         details += ["number type"] if _number(old).get("type") != _number(new).get("type") else []
@@ -138,12 +158,19 @@ def diff_specs(old: Spec, new: Spec) -> SpecDiff:
         if section["key"] not in grouped:
             grouped[section["key"]] = SectionChanges(section["key"], section["title"],
                                                      context_removed=list(section.get("context", [])))
+    asked_alone = {(item["kind"], item["commitments"][0]): key for key, (_section, item) in old_items.items()
+                   if len(item["commitments"]) == 1}
+    merged_into: dict[str, tuple[str, ...]] = {}
+    for key, (_section, item) in new_items.items():
+        if key not in old_items and "question" in item:
+            for source in merged_from(item, asked_alone):
+                merged_into[source] = (*merged_into.get(source, ()), key)
     carried = []
     for key in [*new_items, *(key for key in old_items if key not in new_items)]:
         old_section, old_item = old_items.get(key, (None, None))
         new_section, new_item = new_items.get(key, (None, None))
         moved_from = old_section["key"] if old_section and new_section and old_section["key"] != new_section["key"] else None
-        change = _item_change(old_item, new_item, old, new, moved_from)
+        change = _item_change(old_item, new_item, old, new, moved_from, asked_alone, merged_into)
         if change:
             grouped[(new_section or old_section)["key"]].changes.append(change)
         if old_item and new_item and (change is None or change.carries):
@@ -156,7 +183,9 @@ def diff_specs(old: Spec, new: Spec) -> SpecDiff:
 
 def _answer_note(change: Change) -> str:
     if change.kind == "added":
-        return "new question"
+        return "pre-filled where those earlier answers agree" if change.merged_from else "new question"
+    if change.merged_into:
+        return "feeds the new question where the answers agree"
     return "answer carries" if change.carries else "answer will not carry"
 
 

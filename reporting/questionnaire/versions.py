@@ -48,7 +48,7 @@ def next_version(previous: Spec | None, new: Spec) -> str:
     major, minor, patch = parse_version(previous["version"])
     if diff.identical:
         return previous["version"]
-    if diff.not_carried:
+    if diff.changes("removed") or diff.changes("changed"):  # even merged into a new question: answers change shape
         return f"{major + 1}.0.0"
     if diff.changes("added"):
         return f"{major}.{minor + 1}.0"

@@ -169,3 +169,17 @@ def test_a_cycle_on_2_0_0_after_one_on_1_0_0_carries_agreeing_answers_and_hints_
     hint = page.split('id="item-prevention-awareness.status"', 1)[1].split("</th>", 1)[0]
     assert "different statuses" in hint and "Implemented" in hint and "Planned" in hint
     assert "different statuses" not in page.split('id="item-prevention-programmes.status"', 1)[1].split("</th>", 1)[0]
+
+
+def test_spec_diff_explains_how_1_0_0_answers_reach_the_policy_questions(runner, tmp_path):
+    changelog = tmp_path / "changes.md"
+    result = runner.invoke(args=["spec", "diff", str(SPECS_DIR / "arq-1.0.0.yaml"), str(SPECS_DIR / "arq-2.0.0.yaml"),
+                                 "--changelog", str(changelog)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert "removed items feed" in lines[0] and "pre-filled where the earlier answers agree" in lines[0]
+    added = next(line for line in lines if " prevention-programmes.status " in line)
+    assert "from poa2009.I.4.f.status, jms2014-priorities.7.status" in added
+    removed = next(line for line in lines if " pd2009.14.status " in line)
+    assert "merged into prevention-awareness.status" in removed and "feeds the new question" in removed
+    assert "merged into prevention-awareness.status" in changelog.read_text(encoding="utf-8")
