@@ -49,7 +49,13 @@ MAX_PARTS = 2000
 KEY, QUESTION, COMMITMENT, HOW, ANSWER = 1, 2, 3, 4, 5
 HEADER_ROWS = 3
 INVALID_SHEET_CHARACTERS = str.maketrans({character: " " for character in "[]:*?/\\"})
+# Styles made once: openpyxl compares every new style object with those already used.
 ANSWER_FILL = PatternFill("solid", fgColor="FFF7E1")
+WRAPPED = Alignment(wrap_text=True, vertical="top")
+INDENTED = Alignment(wrap_text=True, indent=1, vertical="top")
+TOP = Alignment(vertical="top")
+UNLOCKED = Protection(locked=False)
+BOLD = Font(bold=True)
 
 
 class WorkbookError(Exception):
@@ -155,13 +161,13 @@ class AnswerCells:
     def heading(self, row: int, column: int, text: Any) -> None:
         """A column heading inside the block (a table's measures)."""
         cell = self.writer.sheet.cell(self.row + row, ANSWER + column, _safe_text(str(text)))
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        cell.font = BOLD
+        cell.alignment = WRAPPED
 
     def label(self, row: int, text: Any, marker: str, column: int = QUESTION) -> None:
         """A sub-row's caption (a choice, a table row), with its own hidden marker."""
         sheet = self.writer.sheet
-        sheet.cell(self.row + row, column, _safe_text(str(text))).alignment = Alignment(wrap_text=True, indent=1, vertical="top")
+        sheet.cell(self.row + row, column, _safe_text(str(text))).alignment = INDENTED
         if column == QUESTION:
             sheet.cell(self.row + row, KEY, f"{self.key}|{marker}")
             self.writer.markers.append((self.row + row, f"{self.key}|{marker}"))
@@ -177,10 +183,10 @@ class AnswerCells:
             cell.data_type = "s"  # a stored answer starting with "=" is text, never a formula
         else:
             cell.value = None if value is None else (str(value) if not isinstance(value, (int, float)) else value)
-        cell.alignment = Alignment(wrap_text=wrap, vertical="top")
+        cell.alignment = WRAPPED if wrap else TOP
         if not writer.editable:
             return
-        cell.protection = Protection(locked=False)
+        cell.protection = UNLOCKED
         cell.fill = ANSWER_FILL
         if choices is not None:
             formula = writer.lists.formula(choices)
@@ -275,7 +281,7 @@ def _write_cover(sheet, cover, editable, right_to_left):
     sheet.column_dimensions["B"].width = 90
     for row, (label, value) in enumerate(cover, start=1):
         sheet.cell(row, 1, _safe_text(str(label))).font = Font(bold=row == 1 or bool(value))
-        sheet.cell(row, 2, _safe_text(str(value))).alignment = Alignment(wrap_text=True, vertical="top")
+        sheet.cell(row, 2, _safe_text(str(value))).alignment = WRAPPED
     sheet.protection.sheet = True
 
 
@@ -288,7 +294,7 @@ def _write_section(writer: _SheetWriter, section: Section, answers, commitment_t
     sheet.cell(1, QUESTION, f"{translate_spec_text(section.pillar_title)} › {translate_spec_text(section.title)}").font = Font(bold=True, size=13)
     headings = ((QUESTION, _l("Question")), (COMMITMENT, _l("Commitment")), (HOW, _l("How to answer")), (ANSWER, _l("Answer")))
     for column, heading in headings:
-        sheet.cell(HEADER_ROWS, column, str(heading)).font = Font(bold=True)
+        sheet.cell(HEADER_ROWS, column, str(heading)).font = BOLD
     sheet.freeze_panes = sheet.cell(HEADER_ROWS + 1, QUESTION)
     row = HEADER_ROWS + 1
     previous_commitments = None
@@ -296,16 +302,16 @@ def _write_section(writer: _SheetWriter, section: Section, answers, commitment_t
         kind = KINDS[item["kind"]]
         sheet.cell(row, KEY, item["key"])
         writer.markers.append((row, item["key"]))
-        sheet.cell(row, QUESTION, _safe_text(str(translate_spec_text(item["label"])))).alignment = Alignment(wrap_text=True, vertical="top")
+        sheet.cell(row, QUESTION, _safe_text(str(translate_spec_text(item["label"])))).alignment = WRAPPED
         if item.get("commitments") and item["commitments"] != previous_commitments:
-            sheet.cell(row, COMMITMENT, _safe_text(commitment_text(item))).alignment = Alignment(wrap_text=True, vertical="top")
+            sheet.cell(row, COMMITMENT, _safe_text(commitment_text(item))).alignment = WRAPPED
         previous_commitments = item.get("commitments")
         how = str(kind.workbook_instruction(item))
         if item.get("show_if"):
             how = f"{how} {_l('Answer only when the answers above make this question apply; otherwise leave it empty.')}"
         if item.get("required"):
             how = f"{how} {_l('Required.')}"
-        sheet.cell(row, HOW, how).alignment = Alignment(wrap_text=True, vertical="top")
+        sheet.cell(row, HOW, how).alignment = WRAPPED
         kind.write_cells(item, answers.get(item["key"]), AnswerCells(writer, row, item["key"]))
         row += kind.workbook_rows(item)
 

@@ -55,6 +55,11 @@ PATHS = {
         "requestBody": {"required": True, "content": {"application/json": {"schema": "Review"}}},
         "responses": {"200": _json("Submission", "Accepted or returned"), **WRITE_ERRORS},
     }},
+    "/cycles/{label}/submissions/{iso3}/documents/{document_id}": {"get": {
+        "summary": "An evidence document (the `url` of a submission's `documents`), as an attachment",
+        "parameters": [CYCLE, COUNTRY, {"name": "document_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+        "responses": {"200": {"description": "The file, with its checked media type", "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}, **ERRORS},
+    }},
     "/cycles/{label}/submissions/{iso3}/workbook": {
         "get": {
             "summary": "The pre-filled offline workbook (.xlsx); read-only copy for those who may not change the answers",

@@ -1,4 +1,5 @@
 """marshmallow schemas of the REST API: what goes out and what may come in."""
+from flask import url_for
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 
@@ -29,10 +30,25 @@ class CommentSchema(Schema):
     created_at = fields.DateTime()
 
 
+class DocumentSchema(Schema):
+    """An evidence document; ``url`` downloads it (same API authentication)."""
+
+    id = fields.Integer()
+    key = fields.String(attribute="item_key")
+    filename = fields.String()
+    media_type = fields.String()
+    size = fields.Integer()
+    sha256 = fields.String()
+    uploaded_at = fields.DateTime()
+    url = fields.Function(lambda document: url_for(
+        "api.document", label=document.submission.cycle.label, iso3=document.submission.country.iso3, document_id=document.id))
+
+
 class SubmissionSchema(SubmissionSummarySchema):
     cycle = fields.Function(lambda submission: submission.cycle.label)
     answers = fields.Method("answers_by_key")
     comments = fields.List(fields.Nested(CommentSchema))
+    documents = fields.List(fields.Nested(DocumentSchema))
 
     def answers_by_key(self, submission):
         return {answer.key: AnswerSchema().dump(answer) for answer in sorted(submission.answers, key=lambda a: a.key)}

@@ -5,8 +5,9 @@ bearer token (`flask users token`). Every route goes through the same guards
 as the pages; every error is JSON, with field messages on 422.
 """
 from contextlib import nullcontext
+import io
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request, send_file
 from flask_babel import force_locale
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -28,6 +29,7 @@ from reporting.extensions import csrf, db, login_manager
 from reporting.models import Country, Cycle, Submission
 from reporting.responses import submissions as service
 from reporting.responses import workbook as workbook_service
+from reporting.documents import services as documents_service
 from reporting.responses.loaders import cycle_or_404, submission_or_404
 from reporting.api.openapi import openapi_document
 from reporting.api.schemas import (
@@ -119,7 +121,19 @@ def _dump(submission) -> dict:
         section_of = service.spec_for(submission.cycle).section_of_item
         data["answers"] = {key: value for key, value in data["answers"].items() if section_of.get(key) in allowed}
         data["comments"] = [comment for comment in data["comments"] if comment["section"] in allowed]
+        data["documents"] = [document for document in data["documents"] if section_of.get(document["key"]) in allowed]
     return data
+
+
+@bp.get("/cycles/<label>/submissions/<iso3>/documents/<int:document_id>")
+def document(label: str, iso3: str, document_id: int):
+    """An evidence document, as the page serves it: only to those who may see the country (and, for a contributor, the section)."""
+    submission = submission_or_404(label, iso3)
+    found = documents_service.document_or_none(submission, document_id, current_user)
+    data = documents_service.content(found) if found else None
+    if data is None:
+        return render_error(404, "No such document.")
+    return send_file(io.BytesIO(data), mimetype=found.media_type, as_attachment=True, download_name=found.filename, etag=found.sha256, max_age=0)
 
 
 @bp.get("/cycles/<label>/submissions/<iso3>")

@@ -33,6 +33,7 @@ class Document(Base):
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     uploaded_by: Mapped[User | None] = relationship()
+    submission: Mapped["Submission"] = relationship(back_populates="documents")  # noqa: F821
 
     def __repr__(self) -> str:
         return f"<Document {self.submission_id}/{self.item_key} {self.filename}>"

@@ -46,6 +46,7 @@ class Submission(Base):
     updated_by: Mapped[User | None] = relationship()
     answers: Mapped[list["Answer"]] = relationship(back_populates="submission", cascade="all, delete-orphan")
     comments: Mapped[list["ReviewComment"]] = relationship(back_populates="submission", cascade="all, delete-orphan")
+    documents: Mapped[list["Document"]] = relationship(back_populates="submission", cascade="all, delete-orphan", order_by="Document.id")  # noqa: F821
 
     __mapper_args__ = {"version_id_col": version}
 

@@ -203,3 +203,19 @@ def test_documents_in_an_s3_compatible_store(app, client, db, cycle, login_as, s
     token = csrf_token(client, SECTION)
     client.post(f"/cycles/2025/FRA/documents/{document.id}/remove", data={"csrf_token": token})
     assert bucket.list_objects_v2(Bucket="evidence").get("KeyCount") == 0
+
+
+def test_documents_through_the_api(app, client, db, cycle, login_as, user_factory):
+    from tests.api.test_api import token_for
+
+    login_as("focal_point", "FRA")
+    post_document(client, PDF, "law.pdf")
+    api = app.test_client()  # no session cookie: bearer tokens only
+    headers = token_for(user_factory, "compiler")
+    [listed] = api.get("/api/v1/cycles/2025/submissions/FRA", headers=headers).json["documents"]
+    assert (listed["key"], listed["filename"], listed["size"]) == ("t.3.evidence", "law.pdf", len(PDF))
+    response = api.get(listed["url"], headers=headers)
+    assert response.data == PDF and response.headers["Content-Disposition"].startswith("attachment;")
+    other = token_for(user_factory, "focal_point", "DEU")
+    assert api.get(listed["url"], headers=other).status_code == 403
+    assert api.get(listed["url"].replace("FRA", "DEU"), headers=other).status_code == 404
