@@ -1,5 +1,6 @@
 """The offline workbook round trip through the real app: download, fill in with
 openpyxl as a person would, upload, preview, confirm."""
+from datetime import date
 import io
 from pathlib import Path
 import re
@@ -316,3 +317,55 @@ def test_contributor_works_on_assigned_sections_only(client, db, wb_cycle, user_
     login(client, contributor.email)
     fill(whole, {"t.3.status": "Implemented"})
     _refused(client, db, to_bytes(whole), "Your focal point has not assigned this section to you", status=403)
+
+
+def test_round_trip_on_questionnaire_2_0_0(client, db, login_as):
+    """The real improved questionnaire: screening, a status, a checklist, a section declared
+    not applicable, indicator tables — the workbook and the web form store the same."""
+    from reporting.questionnaire.schema import SPECS_DIR
+    from reporting.questionnaire.versions import activate_spec, load_spec
+
+    spec = load_spec(SPECS_DIR / "arq-2.0.0.yaml")
+    with write_transaction():
+        activate_spec(spec)
+    with write_transaction():
+        open_cycle("2025", "2.0.0", date(2026, 6, 30))
+    items = {item["key"]: item for pillar in spec["pillars"] for section in pillar["sections"] for item in section["items"]}
+    section_of = {item["key"]: section["key"] for pillar in spec["pillars"] for section in pillar["sections"] for item in section["items"]}
+    treatment = [item for pillar in spec["pillars"] for section in pillar["sections"] if section["key"] == "dr-treatment" for item in section["items"]]
+    status = next(item for item in treatment if item["kind"] == "status")
+    checklist = next(item for item in treatment if item["kind"] == "multiple_choice")
+    table = items["ind.treatment_persons"]["table"]
+    first_row, first_column = table["rows"][0]["value"], table["columns"][0]["key"]
+    screening = next(item for item in items.values() if section_of[item["key"]] == "screening" and item["kind"] == "single_choice")
+    yes = next(choice for choice in screening["choices"] if choice["value"] == "yes")
+    typed = {  # (in the workbook, in the web form)
+        screening["key"]: (yes["label"], yes["value"]),
+        status["key"]: ("Implemented", "implemented"),
+        f"{checklist['key']}|{checklist['choices'][0]['value']}": ("Yes", None),
+        f"ind.treatment_persons|{first_row}": ([4200] + ["--"] * (len(table["columns"]) - 1), None),
+        "dr-prevention.not_applicable": ("Yes", "y"),
+        "dr-prevention.not_applicable_reason": ("No national programme: prevention is run by the provinces.",) * 2,
+    }
+    login_as("focal_point", "FRA")
+    workbook = download(client, section=["screening", "dr-prevention", "dr-treatment"])
+    fill(workbook, {key: in_workbook for key, (in_workbook, _web) in typed.items()})
+    response = upload(client, to_bytes(workbook))
+    assert response.status_code == 200, response.get_data(as_text=True)[-3000:]
+    assert confirm(client, response.get_data(as_text=True)).status_code == 302
+
+    sign_in_as(client, login_as, "focal_point", "DEU")
+    web = {key: value for key, (_in_workbook, value) in typed.items() if value is not None}
+    web[checklist["key"]] = [checklist["choices"][0]["value"]]
+    web[f"ind.treatment_persons:{first_row}:{first_column}"] = "4200"
+    for column in table["columns"][1:]:
+        web[f"ind.treatment_persons:{first_row}:{column['key']}"] = "--"
+    for section in ("screening", "dr-prevention", "dr-treatment"):
+        answers = {key: value for key, value in web.items() if section_of[key.split(":")[0]] == section}
+        assert post_section(client, section, answers, country="DEU").status_code == 302
+    assert stored(db, "FRA") == stored(db, "DEU")
+    assert stored(db, "FRA")["ind.treatment_persons"]["rows"][first_row][first_column] == 4200
+    assert stored(db, "FRA")["dr-prevention.not_applicable"] is True
+    assert {screening["key"], status["key"], checklist["key"], "dr-prevention.not_applicable_reason"} <= set(stored(db, "FRA"))
+    # Declaring the section not applicable answers its questions so, on either path.
+    assert stored(db, "FRA")["prevention-youth.status"] == "not_applicable"
