@@ -165,3 +165,19 @@ def test_a_claimed_batch_is_not_delivered_twice(app, db, mailbox, user_factory):
     claimed = _claim()
     assert len(claimed) == 1 and _claim() == [] and deliver_pending() == (0, 0)
     assert mailbox.messages == []
+
+
+def test_outbox_page_hides_texts_when_smtp_is_configured(app, db, client, login_as, user_factory, mailbox, smtp_server):
+    """A message waiting for a retry still holds its one-time link: admins do not see it."""
+    user = user_factory("focal_point", "FRA", email="fp@fra.example.org")
+    with write_transaction():
+        send_password_reset(user)
+    app.config["MAIL_PORT"] = 1
+    _reinit_mail(app)
+    deliver_pending()
+    login_as("admin", None)
+    page = client.get("/admin/outbox").get_data(as_text=True)
+    assert "fp@fra.example.org" in page and "not delivered; will be retried" in page
+    assert "/password/set/" not in page
+    app.config["MAIL_PORT"] = smtp_server.port
+    _reinit_mail(app)
