@@ -240,3 +240,26 @@ def test_a_table_answer_carries_forward_only_while_its_rows_and_units_stay():
     new = json.loads(json.dumps(old))
     new["table"]["optional_rows"].pop()
     assert not answer_carries(old, new)
+
+
+@pytest.mark.parametrize("unit", list(measures.UNITS))
+def test_every_unit_has_its_limits_decimals_and_no_data(app, unit):
+    """Per unit: its largest value passes, one more is refused, decimals only where they make sense,
+    "--" is no data and 0 is zero."""
+    from forms.tables import CellError, parse_cell
+
+    spec_unit = measures.UNITS[unit]
+    column = {"key": "x", "label": "X", "unit": unit, "type": "integer" if spec_unit.integer else "decimal",
+              "min": 0, "max": spec_unit.maximum, "decimals": spec_unit.decimals}
+    with app.test_request_context():
+        assert parse_cell(str(spec_unit.maximum), column, "en") == spec_unit.maximum
+        assert parse_cell("0", column, "en") == 0 and parse_cell("--", column, "en") == measures.NO_DATA
+        assert parse_cell("", column, "en") is None
+        for bad in (str(spec_unit.maximum + 1), "-1", "NaN", "Infinity", "1e3"):
+            with pytest.raises(CellError):
+                parse_cell(bad, column, "en")
+        if spec_unit.decimals:
+            assert parse_cell("1." + "5" * spec_unit.decimals, column, "en") == float("1." + "5" * spec_unit.decimals)
+        with pytest.raises(CellError):
+            parse_cell("1." + "5" * (spec_unit.decimals + 1), column, "en")
+    assert spec_unit.summable == (unit in ("count", "persons", "kg", "litres", "units", "hectares"))
