@@ -48,6 +48,8 @@ MAX_PARTS = 2000
 # right, then the answer (a table question's grid extends to the right of it).
 KEY, QUESTION, COMMITMENT, HOW, ANSWER = 1, 2, 3, 4, 5
 HEADER_ROWS = 3
+META_COLUMNS = 7
+MAX_ANSWER_COLUMNS = 64  # the widest table question has far fewer measures; cells beyond are never read
 INVALID_SHEET_CHARACTERS = str.maketrans({character: " " for character in "[]:*?/\\"})
 # Styles made once: openpyxl compares every new style object with those already used.
 ANSWER_FILL = PatternFill("solid", fgColor="FFF7E1")
@@ -412,7 +414,7 @@ def peek_language(data: bytes, languages: Iterable[str]) -> str | None:
     try:
         if META_SHEET not in workbook.sheetnames:
             return None
-        header = next(workbook[META_SHEET].iter_rows(max_row=1, values_only=True), ())
+        header = next(_bounded(workbook[META_SHEET]).iter_rows(max_row=1, max_col=META_COLUMNS, values_only=True), ())
         language = header[5] if len(header) > 5 else None
         return language if language in languages else None
     finally:
@@ -435,7 +437,7 @@ def _verified_meta(workbook, secret: str) -> tuple[WorkbookMeta, list[list[Any]]
     not_ours = WorkbookError([_l("This is not a questionnaire workbook downloaded from this system. Download the workbook from the submission page, fill it in and upload that.")])
     if META_SHEET not in workbook.sheetnames:
         raise not_ours
-    rows = [list(row) for row in workbook[META_SHEET].iter_rows(values_only=True)]
+    rows = [list(row) for row in _bounded(workbook[META_SHEET]).iter_rows(max_col=META_COLUMNS, values_only=True)]
     if len(rows) < 2 or not rows[0] or rows[0][0] != FORMAT:
         raise not_ours
     header = rows[0][:7]
@@ -444,6 +446,13 @@ def _verified_meta(workbook, secret: str) -> tuple[WorkbookMeta, list[list[Any]]
         raise WorkbookError([_l("The hidden information of this workbook (question keys, cycle, country or version) was changed, so its answers cannot be trusted. Download a new workbook and copy your answers into it.")])
     _format, cycle, country, spec_version, version, language, editable = header
     return WorkbookMeta(str(cycle), str(country), str(spec_version), int(version), str(language), bool(editable)), layout
+
+
+def _bounded(sheet):
+    """Forget the sheet's declared size: read-only openpyxl pads every row up to it, so a
+    doctored ``<dimension ref="A1:XFD1048576">`` would make billions of empty cells."""
+    sheet.reset_dimensions()
+    return sheet
 
 
 def _none_to_empty(value):
@@ -457,7 +466,8 @@ def _read_sheet(workbook, title: str, rows: list[list[Any]], errors: list[str]) 
         return None
     expected = {row[2]: row[3] for row in rows}
     grid: dict[tuple[int, int], Any] = {}
-    for sheet_row in workbook[title].iter_rows():
+    last_row = max(row[2] for row in rows)
+    for sheet_row in _bounded(workbook[title]).iter_rows(max_row=last_row, max_col=ANSWER + MAX_ANSWER_COLUMNS):
         for cell in sheet_row:
             if getattr(cell, "value", None) is None:
                 continue

@@ -369,3 +369,30 @@ def test_round_trip_on_questionnaire_2_0_0(client, db, login_as):
     assert {screening["key"], status["key"], checklist["key"], "dr-prevention.not_applicable_reason"} <= set(stored(db, "FRA"))
     # Declaring the section not applicable answers its questions so, on either path.
     assert stored(db, "FRA")["prevention-youth.status"] == "not_applicable"
+
+
+def test_a_doctored_sheet_size_is_not_read_cell_by_cell(client, db, wb_cycle, login_as):
+    """openpyxl pads rows to the size a sheet declares; the reader ignores it."""
+    import time
+
+    login_as("focal_point", "FRA")
+    workbook = download(client)
+    fill(workbook, {"t.1.status": "Implemented"})
+    sheet = workbook["Prevention"]
+    for row in range(100, 20100):  # rows of notes below the questions, in a sheet declaring 16,384 columns
+        sheet.cell(row, 2).value = "note"
+    sheet["XFD5"] = "=1+1"  # far outside the answer columns: never read
+    source = zipfile.ZipFile(io.BytesIO(to_bytes(workbook)))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            body = source.read(info.filename)
+            if info.filename.startswith("xl/worksheets/sheet"):
+                body, count = re.subn(rb'<dimension ref="[^"]*" ?/>', b'<dimension ref="A1:XFD1048576"/>', body)
+                assert count == 1
+            target.writestr(info, body)
+    start = time.perf_counter()
+    response = upload(client, buffer.getvalue())
+    assert response.status_code == 200, response.get_data(as_text=True)[-2000:]
+    assert time.perf_counter() - start < 30
+    assert "<ins>Implemented</ins>" in response.get_data(as_text=True)
