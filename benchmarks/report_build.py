@@ -133,11 +133,15 @@ def main() -> None:
 
 def run(app, language: str, repeat: int) -> None:
     from flask_migrate import upgrade
+    from sqlalchemy import select
     from weasyprint import HTML
 
+    from reporting.extensions import db
+    from reporting.models import Country
+
     from forms.spec import Spec
-    from reporting.reports.aggregation import aggregate
-    from reporting.reports.content import cycle_content
+    from reporting.reports.aggregation import Geography, aggregate
+    from reporting.reports.content import country_responses, cycle_content
     from reporting.reports.fonts import harfbuzz_subsetting
     from reporting.reports.render import BASE_URL, Renderer
     from reporting.reports.services import counted_states
@@ -152,14 +156,18 @@ def run(app, language: str, repeat: int) -> None:
     items = spec.items_by_key.values()
     status_keys = [item["key"] for item in items if item["kind"] == "status"]
     number_keys = [item["key"] for item in items if item["kind"] == "number"]
+    choice_keys = [item["key"] for item in items if item["kind"] in ("single_choice", "multiple_choice")]
     states = counted_states(cycle)
+    geography = Geography.of_member_states([section.scope for section in spec.sections])
     raw, _rows = median_time(lambda: raw_group_by(cycle.id, states), repeat)
-    sql, _figures = median_time(lambda: aggregate(cycle.id, states, status_keys, number_keys), repeat)
+    sql, _figures = median_time(
+        lambda: aggregate(cycle.id, states, status_keys, number_keys, geography, choice_keys), repeat)
     whole, content = median_time(lambda: cycle_content(cycle), repeat)
     print(f"Aggregation: {sql * 1000:.0f} ms for the cycle's figures in SQL against {raw * 1000:.0f} ms for one raw "
-          f"GROUP BY: {sql / raw:.2f}× (target ≤ 2×, under 1 s)")
-    print(f"  whole report content (both cycles, {len(status_keys)} commitments, {len(number_keys)} indicators): "
-          f"{whole * 1000:.0f} ms")
+          f"GROUP BY: {sql / raw:.2f}× (target ≤ 2×, under 1 s); {len(geography.areas)} areas "
+          f"(world, M49 regions and sub-regions, regional groups, scopes)")
+    print(f"  whole report content (both cycles, like-for-like changes, {len(status_keys)} questions, "
+          f"{len(number_keys)} indicators, {len(content.targets)} targets): {whole * 1000:.0f} ms")
 
     renderer = Renderer(app)
     template = "reports/pdf/cycle_report.html"
@@ -172,6 +180,13 @@ def run(app, language: str, repeat: int) -> None:
     print(f"  {pages / ours:.1f} pages/s in WeasyPrint, {pages / (whole + templating + ours):.1f} pages/s end to end")
     print(f"WeasyPrint step against bare weasyprint.HTML().write_pdf() on the same HTML: {ours:.2f} s / "
           f"{bare:.2f} s = {ours / bare:.2f}× (target ≤ 1.15×)")
+    profile = "reports/pdf/country_profile.html"
+    for iso3 in ("FRA", "MEX", "KEN"):
+        country = db.session.scalar(select(Country).where(Country.iso3 == iso3))
+        response = country_responses(cycle, [country])[0]
+        rendered = renderer.render(profile, language, content=content, response=response)
+        print(f"Country profile {iso3} ({language}): {rendered.pages} pages "
+              f"({sum(1 for key in response.answers if key.endswith('.status'))} status answers)")
     print(f"Peak memory of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 
 

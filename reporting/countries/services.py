@@ -215,6 +215,11 @@ def group_keys() -> list[str]:
     return list(_groups())
 
 
+def group_name(key: str) -> str:
+    """A regional group's English name as its data file gives it (exports; reports translate it)."""
+    return _groups()[key]["name"]
+
+
 def country_scopes(country: Country) -> frozenset[str]:
     """``global`` plus every regional group the country belongs to (see data/groups.yaml)."""
     scopes = {"global"}

@@ -8,9 +8,8 @@ from reporting.models.countries import Country
 from reporting.models.accounts import AccountLink, AccountLinkPurpose, ApiToken, Role, SectionAssignment, User
 from reporting.models.questionnaire import SpecVersion
 from reporting.models.cycles import Cycle, CycleState
-from reporting.models.submissions import Answer, PendingSave, ReviewComment, SectionReady, Submission, SubmissionState
+from reporting.models.submissions import Answer, MeasureExample, PendingSave, ReviewComment, SectionReady, Submission, SubmissionState
 from reporting.models.notifications import MessageStatus, OutboxMessage, ReminderSent
-from reporting.models.submissions import Answer, ReviewComment, Submission, SubmissionState
 from reporting.models.documents import Document
 from reporting.models.audit import AuditEvent
 from reporting.models.reports import ReportFile
@@ -30,6 +29,7 @@ __all__ = [
     "Cycle",
     "CycleState",
     "Document",
+    "MeasureExample",
     "ReportFile",
     "ReviewComment",
     "Role",

@@ -3,7 +3,7 @@ from datetime import datetime
 import enum
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from reporting.models.accounts import User
@@ -122,3 +122,28 @@ class PendingSave(Base):
     path: Mapped[str] = mapped_column(String(300))
     formdata: Mapped[Any] = mapped_column(JSON)  # [[name, value], …] as posted, the CSRF token left out
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+EXCERPT_MAX = 800
+
+
+class MeasureExample(Base):
+    """A country's "measures taken" answer that a compiler marked, in review, as an example for the
+    cycle's report; quoted with the country's name as submitted, in the language it was written in,
+    or as the compiler's shortened ``excerpt`` of it."""
+
+    __tablename__ = "measure_examples"
+    __table_args__ = (
+        UniqueConstraint("submission_id", "key", name="uq_measure_examples_submission_key"),
+        CheckConstraint(f"excerpt IS NULL OR length(excerpt) <= {EXCERPT_MAX}", name="excerpt_length"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(160))  # the "measures taken" question
+    excerpt: Mapped[str | None] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(8))
+    marked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    marked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    submission: Mapped[Submission] = relationship()

@@ -224,3 +224,27 @@ def to_markdown(diff: SpecDiff) -> str:
             lines += [f"- context added: `{cid}`" for cid in group.context_added]
             lines += [f"- context removed: `{cid}`" for cid in group.context_removed]
     return "\n".join(lines) + "\n"
+
+
+def question_mapping(old: Spec, new: Spec, kind: str = "status") -> dict[str, tuple[str, ...]]:
+    """For each ``kind`` question of ``new``, the question(s) of ``old`` it continues: the same key
+    where its answers carry forward (see ``diff_specs``), otherwise the old questions that covered
+    any of the commitments it covers (a 2.0 policy question continues the 1.0 questions of its
+    commitments). A question missing from the result is new: nothing to compare it with."""
+    carried = set(diff_specs(old, new).carried)
+    old_items = [item for _section, item in items(old) if item["kind"] == kind]
+    by_commitment: dict[str, list[str]] = {}
+    for item in old_items:
+        for cid in item["commitments"]:
+            by_commitment.setdefault(cid, []).append(item["key"])
+    mapping = {}
+    for _section, item in items(new):
+        if item["kind"] != kind:
+            continue
+        if item["key"] in carried:
+            mapping[item["key"]] = (item["key"],)
+            continue
+        olds = tuple(dict.fromkeys(key for cid in item["commitments"] for key in by_commitment.get(cid, ())))
+        if olds:
+            mapping[item["key"]] = olds
+    return mapping

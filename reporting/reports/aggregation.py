@@ -2,30 +2,50 @@
 loops over answers, so 193 countries × hundreds of questions stay well under a
 second on SQLite and PostgreSQL alike.
 
-Each statement groups once at the finest level (M49 sub-region) and sums that
-small result up to regions and the world in the same statement, so the answers
-are read once. Only Member States count; which submissions count is the
-caller's choice (see ``services.counted_states``).
+Every figure is wanted for many areas at once — the world, M49 regions and
+sub-regions, the Commission's regional groups, the register's regional scopes —
+and the areas overlap. ``Geography`` sorts the Member States into *cells*
+(countries that fall into exactly the same areas) and passes two small tables
+to SQL: country → cell and cell → area. Each statement groups the answers once
+by cell, then joins that small result to the areas and sums, so the answers are
+read once whatever the number of groupings. Only Member States are in the
+tables, so only they count; which submissions count is the caller's choice
+(see ``services.counted_states``).
+
+Statistics rules (stated in the report's methodology annex):
+- a share's base is the replies other than "not applicable";
+- a figure over fewer than ``MIN_REPLIES`` replies is not shown as a share;
+- a change between cycles compares the same countries: those that gave an
+  applicable status to the question in both cycles (``Pairs``).
 """
-from collections import defaultdict
-from collections.abc import Iterable
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+import json
 
-from sqlalchemy import CTE, ColumnElement, and_, case, func, literal, or_, select, union_all
+from sqlalchemy import Integer, String, Text, and_, case, cast, column, func, or_, select, values
 
+from reporting.countries.groupings import regional_group, scope_key
+from reporting.countries.services import country_scopes
 from reporting.extensions import db
 from reporting.models import Answer, Country, Submission
 from reporting.questionnaire.scale import STATUS_VALUES
 
 WORLD_M49 = 1  # UN M49 "World", named like the regions (countries/data/m49_regions.csv)
+MIN_REPLIES = 5  # below this, "too few replies" instead of a share or a change
+NOT_APPLICABLE, IMPLEMENTED = "not_applicable", "implemented"
 
 
 @dataclass(frozen=True)
 class Area:
-    """The world, an M49 region or an M49 sub-region."""
+    """The world, an M49 region or sub-region (code: M49 number), a regional group or a scope (code: its key)."""
 
-    level: str  # "world", "region" or "subregion"
-    m49: int
+    level: str  # "world", "region", "subregion", "regional_group" or "scope"
+    code: int | str
+
+    @property
+    def m49(self) -> int | str:
+        return self.code
 
 
 WORLD = Area("world", WORLD_M49)
@@ -41,23 +61,59 @@ class StatusCounts:
     def responding(self) -> int:
         return sum(self.counts.values())
 
+    @property
+    def applicable(self) -> int:
+        """The base of every share: replies other than "not applicable"."""
+        return self.responding - self.count(NOT_APPLICABLE)
+
+    @property
+    def enough(self) -> bool:
+        return self.applicable >= MIN_REPLIES
+
     def count(self, status: str) -> int:
         return self.counts.get(status, 0)
 
     def share(self, *statuses: str) -> float | None:
-        """Share of the responding Member States that chose one of ``statuses``; None without responses."""
-        if not self.responding:
+        """Share of the applicable replies that chose one of ``statuses``; None without any."""
+        if not self.applicable:
             return None
-        return sum(self.count(status) for status in statuses) / self.responding
+        return sum(self.count(status) for status in statuses if status != NOT_APPLICABLE) / self.applicable
+
+    def reported_share(self, *statuses: str) -> float | None:
+        """The share as published: None under ``MIN_REPLIES`` applicable replies."""
+        return self.share(*statuses) if self.enough else None
 
     @classmethod
     def pooled(cls, parts: Iterable["StatusCounts"]) -> "StatusCounts":
-        """Answers to several questions counted together (a thematic area, a pillar)."""
         total: dict[str, int] = defaultdict(int)
         for part in parts:
             for status, n in part.counts.items():
                 total[status] += n
         return cls(dict(total))
+
+
+@dataclass(frozen=True)
+class Pairs:
+    """One question, like for like: the countries with an applicable status in both cycles."""
+
+    countries: int = 0
+    implemented_before: int = 0
+    implemented_now: int = 0
+
+    @property
+    def enough(self) -> bool:
+        return self.countries >= MIN_REPLIES
+
+    @property
+    def change(self) -> float | None:
+        """Change of the share implemented over the same countries, in percentage points; None under the minimum."""
+        if not self.enough:
+            return None
+        return 100 * (self.implemented_now - self.implemented_before) / self.countries
+
+    def __add__(self, other: "Pairs") -> "Pairs":
+        return Pairs(self.countries + other.countries, self.implemented_before + other.implemented_before,
+                     self.implemented_now + other.implemented_now)
 
 
 @dataclass(frozen=True)
@@ -86,107 +142,218 @@ class Figures:
     coverage: dict[Area, Coverage]
     status: dict[str, dict[Area, StatusCounts]]
     numbers: dict[str, dict[Area, NumberStats]]
+    choices: dict[str, dict[Area, Counter]] = field(default_factory=dict)  # value → countries; "n" → base
 
 
-def aggregate(cycle_id: int, states: tuple[str, ...], status_keys: list[str], number_keys: list[str]) -> Figures:
+class Geography:
+    """Which areas each Member State counts in, as cells (see the module docstring)."""
+
+    def __init__(self, countries: Iterable[Country], scopes: Iterable[tuple[str, ...]] = ()):
+        regional = [tuple(scope) for scope in dict.fromkeys(scopes) if "global" not in scope]
+        self.areas: list[Area] = []
+        self.country_areas: dict[int, tuple[Area, ...]] = {}
+        self.members: Counter = Counter()
+        cells: dict[tuple[Area, ...], int] = {}
+        self.country_cell: dict[int, int] = {}
+        for country in countries:
+            areas = [WORLD, Area("region", country.region_m49), Area("subregion", country.subregion_m49)]
+            group = regional_group(country)
+            if group:
+                areas.append(Area("regional_group", group))
+            own = country_scopes(country)
+            areas += [Area("scope", scope_key(scope)) for scope in regional if own.intersection(scope)]
+            key = tuple(areas)
+            self.country_areas[country.id] = key
+            self.country_cell[country.id] = cells.setdefault(key, len(cells))
+            self.members.update(areas)
+        self.cell_areas = {cell: areas for areas, cell in cells.items()}
+        self.area_ids = {area: index for index, area in enumerate(dict.fromkeys(
+            area for areas in cells for area in areas))}
+        self.areas = list(self.area_ids)
+
+    @classmethod
+    def of_member_states(cls, scopes: Iterable[tuple[str, ...]] = ()) -> "Geography":
+        return cls(db.session.scalars(select(Country).where(Country.is_member_state).order_by(Country.id)), scopes)
+
+    def country_table(self):
+        return values(column("country_id", Integer), column("cell", Integer), name="country_cells").data(
+            list(self.country_cell.items()) or [(-1, -1)]).cte("country_cells")
+
+    def area_table(self):
+        rows = [(cell, self.area_ids[area]) for cell, areas in self.cell_areas.items() for area in areas]
+        return values(column("cell", Integer), column("area", Integer), name="cell_areas").data(rows or [(-1, -1)]).cte("cell_areas")
+
+    def area(self, area_id: int) -> Area:
+        return self.areas[area_id]
+
+
+def aggregate(cycle_id: int, states: tuple[str, ...], status_keys: list[str], number_keys: list[str],
+              geography: Geography, choice_keys: list[str] = ()) -> Figures:
     """All figures of one cycle, counting the submissions in ``states``."""
     return Figures(
-        coverage=_coverage(cycle_id, states),
-        status=_status(cycle_id, states, status_keys),
-        numbers=_numbers(cycle_id, states, number_keys),
+        coverage=_coverage(cycle_id, states, geography),
+        status=_status(cycle_id, states, status_keys, geography),
+        numbers=_numbers(cycle_id, states, number_keys, geography),
+        choices=_choices(cycle_id, states, list(choice_keys), geography),
     )
 
 
-def _levels(region: ColumnElement, subregion: ColumnElement) -> tuple[tuple[str, ColumnElement], ...]:
-    return (("world", literal(WORLD_M49)), ("region", region), ("subregion", subregion))
-
-
-def _rolled_up(fine: CTE, keys: tuple[str, ...], sums: tuple[str, ...]):
-    """Sum a per-sub-region result up to every level, as rows (level, m49, *keys, *sums)."""
-    parts = []
-    for level, area in _levels(fine.c.region_m49, fine.c.subregion_m49):
-        key_columns = [fine.c[key] for key in keys]
-        parts.append(
-            select(literal(level).label("level"), area.label("m49"), *key_columns,
-                   *(func.sum(fine.c[name]).label(name) for name in sums))
-            .group_by(*key_columns, *([] if level == "world" else [area]))
-        )
-    return union_all(*parts)
-
-
-def _counted_answers(cycle_id: int, states: tuple[str, ...], keys: list[str]):
-    """The answers to ``keys`` in the counted submissions of Member States (columns added by the caller)."""
+def _counted(cycle_id: int, states: tuple[str, ...], cells, keys: list[str]):
+    """The answers to ``keys`` in the counted submissions of Member States, with each country's cell."""
     return (
         select()
         .select_from(Answer)
         .join(Submission, Submission.id == Answer.submission_id)
-        .join(Country, Country.id == Submission.country_id)
-        .where(Submission.cycle_id == cycle_id, Submission.state.in_(states), Country.is_member_state, Answer.key.in_(keys))
+        .join(cells, cells.c.country_id == Submission.country_id)
+        .where(Submission.cycle_id == cycle_id, Submission.state.in_(states), Answer.key.in_(keys))
     )
 
 
-def _coverage(cycle_id: int, states: tuple[str, ...]) -> dict[Area, Coverage]:
+def _coverage(cycle_id: int, states: tuple[str, ...], geography: Geography) -> dict[Area, Coverage]:
+    cells, areas = geography.country_table(), geography.area_table()
     fine = (
-        select(Country.region_m49, Country.subregion_m49,
-               func.count(Country.id).label("member_states"), func.count(Submission.id).label("reporting"))
-        .outerjoin(Submission, and_(Submission.country_id == Country.id, Submission.cycle_id == cycle_id,
-                                    Submission.state.in_(states)))
-        .where(Country.is_member_state)
-        .group_by(Country.region_m49, Country.subregion_m49)
-        .cte("fine")
+        select(cells.c.cell, func.count(Submission.id).label("n"))
+        .select_from(Submission).join(cells, cells.c.country_id == Submission.country_id)
+        .where(Submission.cycle_id == cycle_id, Submission.state.in_(states))
+        .group_by(cells.c.cell).cte("fine")
     )
-    rows = db.session.execute(_rolled_up(fine, (), ("member_states", "reporting")))
+    reporting = dict(db.session.execute(
+        select(areas.c.area, func.sum(fine.c.n)).join(areas, areas.c.cell == fine.c.cell).group_by(areas.c.area)).all())
     # int(): PostgreSQL sums integers as NUMERIC.
-    return {Area(row.level, row.m49): Coverage(int(row.member_states), int(row.reporting)) for row in rows}
+    return {area: Coverage(geography.members[area], int(reporting.get(geography.area_ids[area], 0)))
+            for area in geography.areas}
 
 
-def _status(cycle_id: int, states: tuple[str, ...], keys: list[str]) -> dict[str, dict[Area, StatusCounts]]:
+def _status(cycle_id: int, states: tuple[str, ...], keys: list[str], geography: Geography) -> dict[str, dict[Area, StatusCounts]]:
     if not keys:
         return {}
+    cells, areas = geography.country_table(), geography.area_table()
     status = Answer.value[()].as_string()
     fine = (
-        _counted_answers(cycle_id, states, keys)
-        .add_columns(Answer.key, status.label("status"), Country.region_m49, Country.subregion_m49,
-                     func.count().label("n"))
+        _counted(cycle_id, states, cells, keys)
+        .add_columns(Answer.key, status.label("status"), cells.c.cell, func.count().label("n"))
         .where(status.in_(STATUS_VALUES))
-        .group_by(Answer.key, status, Country.region_m49, Country.subregion_m49)
+        .group_by(Answer.key, status, cells.c.cell)
         .cte("fine")
     )
+    rolled = (select(fine.c.key, fine.c.status, areas.c.area, func.sum(fine.c.n).label("n"))
+              .join(areas, areas.c.cell == fine.c.cell).group_by(fine.c.key, fine.c.status, areas.c.area))
     result: dict[str, dict[Area, StatusCounts]] = defaultdict(lambda: defaultdict(StatusCounts))
-    for row in db.session.execute(_rolled_up(fine, ("key", "status"), ("n",))):
-        result[row.key][Area(row.level, row.m49)].counts[row.status] = int(row.n)
-    return {key: dict(areas) for key, areas in result.items()}
+    for row in db.session.execute(rolled):
+        result[row.key][geography.area(row.area)].counts[row.status] = int(row.n)
+    return {key: dict(by_area) for key, by_area in result.items()}
 
 
-def _numbers(cycle_id: int, states: tuple[str, ...], keys: list[str]) -> dict[str, dict[Area, NumberStats]]:
+def _choices(cycle_id: int, states: tuple[str, ...], keys: list[str], geography: Geography) -> dict[str, dict[Area, Counter]]:
+    """Countries per chosen value of single- and multiple-choice questions, and the base ``"n"``
+    (countries that answered). SQL groups by the JSON text of the answer — few distinct texts —
+    and a multiple choice's list is split here, over that small result."""
+    if not keys:
+        return {}
+    cells, areas = geography.country_table(), geography.area_table()
+    text = cast(Answer.value, Text)
+    fine = (
+        _counted(cycle_id, states, cells, keys)
+        .add_columns(Answer.key, text.label("value"), cells.c.cell, func.count().label("n"))
+        .where(Answer.value.is_not(None))
+        .group_by(Answer.key, text, cells.c.cell)
+        .cte("fine")
+    )
+    rolled = (select(fine.c.key, fine.c.value, areas.c.area, func.sum(fine.c.n).label("n"))
+              .join(areas, areas.c.cell == fine.c.cell).group_by(fine.c.key, fine.c.value, areas.c.area))
+    result: dict[str, dict[Area, Counter]] = defaultdict(lambda: defaultdict(Counter))
+    for row in db.session.execute(rolled):
+        value = json.loads(row.value)
+        chosen = value if isinstance(value, list) else [value]
+        if not chosen:
+            continue
+        counter = result[row.key][geography.area(row.area)]
+        counter["n"] += int(row.n)
+        for item in dict.fromkeys(str(choice) for choice in chosen):
+            counter[item] += int(row.n)
+    return {key: dict(by_area) for key, by_area in result.items()}
+
+
+def _numbers(cycle_id: int, states: tuple[str, ...], keys: list[str], geography: Geography) -> dict[str, dict[Area, NumberStats]]:
     """Count, sum, median, minimum and maximum of numeric answers; the median by ranking
     the values with window functions (portable, where ``percentile_cont`` is not)."""
     if not keys:
         return {}
+    cells, areas = geography.country_table(), geography.area_table()
     number = Answer.value[()].as_float()
-    values = (
-        _counted_answers(cycle_id, states, keys)
-        .add_columns(Answer.key, number.label("v"), Country.region_m49, Country.subregion_m49)
+    values_ = (
+        _counted(cycle_id, states, cells, keys)
+        .add_columns(Answer.key, number.label("v"), cells.c.cell)
         .where(number.is_not(None))
         .cte("answer_values")
     )
-    parts = []
-    for level, area in _levels(values.c.region_m49, values.c.subregion_m49):
-        window = {"partition_by": (values.c.key, area)}
-        ranked = select(
-            literal(level).label("level"), area.label("m49"), values.c.key, values.c.v,
-            func.row_number().over(order_by=values.c.v, **window).label("rank"),
-            func.count().over(**window).label("size"),
-        ).subquery()
-        middle = or_(ranked.c.rank == (ranked.c.size + 1) // 2, ranked.c.rank == (ranked.c.size + 2) // 2)
-        parts.append(
-            select(ranked.c.level, ranked.c.m49, ranked.c.key, func.count().label("count"),
-                   func.sum(ranked.c.v).label("total"), func.avg(case((middle, ranked.c.v))).label("median"),
-                   func.min(ranked.c.v).label("minimum"), func.max(ranked.c.v).label("maximum"))
-            .group_by(ranked.c.level, ranked.c.m49, ranked.c.key)
-        )
+    window = {"partition_by": (values_.c.key, areas.c.area)}
+    ranked = (
+        select(values_.c.key, values_.c.v, areas.c.area,
+               func.row_number().over(order_by=values_.c.v, **window).label("rank"),
+               func.count().over(**window).label("size"))
+        .join(areas, areas.c.cell == values_.c.cell)
+        .subquery()
+    )
+    middle = or_(ranked.c.rank == (ranked.c.size + 1) // 2, ranked.c.rank == (ranked.c.size + 2) // 2)
+    query = (
+        select(ranked.c.area, ranked.c.key, func.count().label("count"), func.sum(ranked.c.v).label("total"),
+               func.avg(case((middle, ranked.c.v))).label("median"), func.min(ranked.c.v).label("minimum"),
+               func.max(ranked.c.v).label("maximum"))
+        .group_by(ranked.c.area, ranked.c.key)
+    )
     result: dict[str, dict[Area, NumberStats]] = defaultdict(dict)
-    for row in db.session.execute(union_all(*parts)):
-        result[row.key][Area(row.level, row.m49)] = NumberStats(
+    for row in db.session.execute(query):
+        result[row.key][geography.area(row.area)] = NumberStats(
             row.count, row.total, row.median, row.minimum, row.maximum)
+    return dict(result)
+
+
+def like_for_like(cycle_id: int, states: tuple[str, ...], previous_id: int, previous_states: tuple[str, ...],
+                  mapping: Mapping[str, tuple[str, ...]], geography: Geography) -> dict[str, dict[Area, Pairs]]:
+    """Per question and area, the countries with an applicable status in both cycles and how many of
+    them reported it implemented before and now.
+
+    ``mapping`` gives, for each question of this cycle, the question(s) of the previous cycle it
+    continues (``questionnaire.diff.question_mapping``). A country's previous status for a question
+    that continues several is their common status when all were answered alike, else none.
+    """
+    rows = [(new, old, len(olds)) for new, olds in mapping.items() for old in olds]
+    if not rows:
+        return {}
+    cells, areas = geography.country_table(), geography.area_table()
+    links = values(column("new_key", String), column("old_key", String), column("olds", Integer),
+                   name="links").data(rows).cte("links")
+    status = Answer.value[()].as_string()
+    before = (
+        select(Submission.country_id, links.c.new_key, func.min(status).label("low"), func.max(status).label("high"),
+               func.count().label("answered"), func.max(links.c.olds).label("olds"))
+        .select_from(Answer)
+        .join(Submission, Submission.id == Answer.submission_id)
+        .join(links, links.c.old_key == Answer.key)
+        .where(Submission.cycle_id == previous_id, Submission.state.in_(previous_states), status.in_(STATUS_VALUES))
+        .group_by(Submission.country_id, links.c.new_key)
+        .cte("before")
+    )
+    now = (
+        _counted(cycle_id, states, cells, list(mapping))
+        .add_columns(Submission.country_id, Answer.key, status.label("status"), cells.c.cell)
+        .where(status.in_(STATUS_VALUES), status != NOT_APPLICABLE)
+        .cte("now")
+    )
+    fine = (
+        select(now.c.key, now.c.cell, func.count().label("countries"),
+               func.sum(case((before.c.low == IMPLEMENTED, 1), else_=0)).label("before"),
+               func.sum(case((now.c.status == IMPLEMENTED, 1), else_=0)).label("now"))
+        .join(before, and_(before.c.country_id == now.c.country_id, before.c.new_key == now.c.key))
+        .where(before.c.low == before.c.high, before.c.answered == before.c.olds, before.c.low != NOT_APPLICABLE)
+        .group_by(now.c.key, now.c.cell)
+        .cte("fine")
+    )
+    rolled = (select(fine.c.key, areas.c.area, func.sum(fine.c.countries).label("countries"),
+                     func.sum(fine.c.before).label("before"), func.sum(fine.c.now).label("now"))
+              .join(areas, areas.c.cell == fine.c.cell).group_by(fine.c.key, areas.c.area))
+    result: dict[str, dict[Area, Pairs]] = defaultdict(dict)
+    for row in db.session.execute(rolled):
+        result[row.key][geography.area(row.area)] = Pairs(int(row.countries), int(row.before), int(row.now))
     return dict(result)

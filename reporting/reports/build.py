@@ -58,7 +58,8 @@ def data_path(label: str, name: str, extension: str) -> str:
     return f"data/{name}-{label}.{extension}"
 
 
-DATA_FILES = (("aggregates", "xlsx"), ("aggregates-status", "csv"), ("aggregates-indicators", "csv"),
+AGGREGATE_SHEETS = ("status", "summary", "targets", "commitments", "indicators", "coverage")
+DATA_FILES = (("aggregates", "xlsx"), *((f"aggregates-{sheet}", "csv") for sheet in AGGREGATE_SHEETS),
               ("answers", "xlsx"), ("answers", "csv"))
 
 
@@ -168,11 +169,10 @@ class Build:
         return outputs
 
     def _exports(self) -> list[Output]:
-        status, indicators = exports.aggregate_tables(self.content)
+        tables = exports.aggregate_tables(self.content)
         contents = {
-            ("aggregates", "xlsx"): lambda: exports.to_xlsx([status, indicators]),
-            ("aggregates-status", "csv"): lambda: exports.to_csv(status),
-            ("aggregates-indicators", "csv"): lambda: exports.to_csv(indicators),
+            ("aggregates", "xlsx"): lambda: exports.to_xlsx(tables),
+            **{(f"aggregates-{table.name}", "csv"): (lambda table=table: exports.to_csv(table)) for table in tables},
             ("answers", "xlsx"): lambda: exports.to_xlsx([self.answers]),
             ("answers", "csv"): lambda: exports.to_csv(self.answers),
         }

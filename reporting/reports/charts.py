@@ -50,15 +50,16 @@ def stacked_bar(segments: list[tuple[float, str]], rtl: bool = False) -> Markup:
 
 
 def status_bar(counts: StatusCounts, rtl: bool = False) -> Markup:
-    """The distribution over the status scale, as shares of the responding Member States."""
-    if not counts.responding:
+    """The distribution over the status scale, as shares of the replies other than "not applicable"."""
+    if not counts.applicable:
         return _svg([])
-    return stacked_bar([(counts.share(status), STATUS_COLOURS[status]) for status in STATUS_VALUES], rtl)
+    return stacked_bar([(counts.share(status), STATUS_COLOURS[status]) for status in STATUS_VALUES
+                        if status != "not_applicable"], rtl)
 
 
 def progress_bar(counts: StatusCounts, rtl: bool = False) -> Markup:
     """Implemented, then in progress: the regional comparison."""
-    if not counts.responding:
+    if not counts.applicable:
         return _svg([])
     return stacked_bar([(counts.share(status), STATUS_COLOURS[status]) for status in ("implemented", "in_progress")], rtl)
 
@@ -74,3 +75,19 @@ def trend_bar(previous: float, current: float, rtl: bool = False) -> Markup:
 def swatch(colour: str) -> Markup:
     """A legend key."""
     return Markup(f'<svg class="swatch" viewBox="0 0 10 10" aria-hidden="true"><rect width="10" height="10" fill="{colour}"/></svg>')
+
+
+def spread_bar(spread, rtl: bool = False) -> Markup:
+    """The spread of several questions' shares: range (thin), quartiles (box) and median (tick)."""
+    if not spread.questions:
+        return _svg([])
+    shapes = [
+        _rect(100 * spread.minimum, 100 * (spread.maximum - spread.minimum), PREVIOUS_COLOUR, rtl, y=4.5, height=1),
+        _rect(100 * spread.lower_quartile, max(100 * (spread.upper_quartile - spread.lower_quartile), 0.6),
+              STATUS_COLOURS["in_progress"], rtl, y=2, height=6),
+        _rect(100 * spread.median - 0.6, 1.2, STATUS_COLOURS["implemented"], rtl, y=0, height=10),
+    ]
+    return _svg(shapes)
+
+
+TREND_COLOURS = {"decreased": "#1f5a96", "stable": "#7fb3e0", "increased": "#c0504d", "not_known": "#c4c9d0"}

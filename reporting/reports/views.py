@@ -7,7 +7,7 @@ under the names the build gave them and served only if the build registered them
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
-from flask_babel import gettext as _
+from flask_babel import force_locale, gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -17,7 +17,10 @@ from reporting.extensions import db
 from reporting.models import Country, Cycle, ReportFile, Role
 from reporting.reports import exports
 from reporting.reports.build import DATA_FILES, build_status, data_path, profile_path, report_path, start_in_background
-from reporting.reports.services import ReportError, parse_languages
+from reporting.core.i18n import babel_locale
+from reporting.reports.content import cycle_content
+from reporting.reports.render import template_helpers
+from reporting.reports.services import ReportError, is_draft, parse_languages
 from reporting.responses.loaders import cycle_or_404
 from reporting.responses.labels import CYCLE_STATE_LABELS
 
@@ -97,9 +100,47 @@ def build(label: str):
 
 
 @bp.get("/<label>/<lang>/report.pdf")
-@roles_required(*STAFF_ROLES)
+@roles_required(*ALL_ROLES)
 def report(label: str, lang: str):
-    return _send(cycle_or_404(label), report_path(label, _language(lang)))
+    cycle = cycle_or_404(label)
+    _readable(cycle)
+    return _send(cycle, report_path(label, _language(lang)))
+
+
+def _readable(cycle: Cycle) -> None:
+    """Compilers read the report at any time; everyone else once the cycle is published."""
+    if current_user.role_enum not in STAFF_ROLES and is_draft(cycle):
+        abort(403)
+
+
+def _web_content(cycle: Cycle):
+    """The same content object the PDF is built from (computed on request: the figures as they stand)."""
+    _readable(cycle)
+    return cycle_content(cycle)
+
+
+@bp.get("/<label>/<lang>/")
+@roles_required(*ALL_ROLES)
+def web_report(label: str, lang: str):
+    cycle, lang = cycle_or_404(label), _language(lang)
+    content = _web_content(cycle)
+    with force_locale(babel_locale(lang)):
+        return render_template("reports/web/report.html", **template_helpers(lang), content=content, web=True,
+                               csv_url=lambda table_id: url_for("reports.figure_csv", label=cycle.label, lang=lang,
+                                                                table_id=table_id))
+
+
+@bp.get("/<label>/<lang>/tables/<table_id>.csv")
+@roles_required(*ALL_ROLES)
+def figure_csv(label: str, lang: str, table_id: str):
+    """The table behind one figure of the web report, as CSV (machine names, English area names)."""
+    cycle, lang = cycle_or_404(label), _language(lang)
+    table = exports.figure_table(_web_content(cycle), table_id)
+    if table is None:
+        abort(404)
+    response = current_app.response_class(exports.to_csv(table), mimetype=EXPORT_TYPES["csv"])
+    response.headers["Content-Disposition"] = f'attachment; filename="{table_id}-{cycle.label}.csv"'
+    return response
 
 
 @bp.get("/<label>/<lang>/<iso3>.pdf")

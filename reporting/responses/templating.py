@@ -13,6 +13,7 @@ from reporting.questionnaire.measures import DISAGGREGATION_LABELS
 from reporting.questionnaire.scale import STATUS_LABELS
 from reporting.responses.commitments import document_reference, official_text
 from reporting.responses.cycles import TRANSITIONS
+from reporting.responses.examples import language_name
 from reporting.responses.labels import CYCLE_STATE_LABELS, SUBMISSION_STATE_LABELS
 
 CYCLE_ACTIONS = {"open": _l("Open"), "closed": _l("Close"), "published": _l("Publish")}
@@ -24,6 +25,8 @@ AUDIT_ACTIONS = {
     "review.comment": _l("Comment from UNODC"),
     "section.ready": _l("Section marked ready for the focal point"),
     "section.not_ready": _l("Section no longer marked ready"),
+    "examples.marked": _l("Marked as an example for the report"),
+    "examples.unmarked": _l("Example removed from the report"),
 }
 
 
@@ -72,6 +75,7 @@ def register_helpers(bp: Blueprint) -> None:
         "table_cell_label": tables.cell_label,
         "disaggregation_label": DISAGGREGATION_LABELS.get,
         "official_text": official_text,
+        "language_name": language_name,
     }
     for name, function in helpers.items():
         bp.add_app_template_global(function, name)

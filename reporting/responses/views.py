@@ -2,7 +2,7 @@
 import csv
 import io
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -19,9 +19,11 @@ from reporting.core.uploads import allow_upload, check_csrf
 from reporting.database import write_transaction
 from reporting.extensions import csrf, db
 from reporting.models import AuditEvent, Country, Cycle, CycleState, SpecVersion, User
+from reporting.models.submissions import EXCERPT_MAX
 from reporting.questionnaire.scale import STATUS_SCALE
 from reporting.responses import contributors as contributor_service
 from reporting.responses import cycles as cycle_service
+from reporting.responses import examples as examples_service
 from reporting.responses import plausibility
 from reporting.responses import submissions as service
 from reporting.responses.dashboard import dashboard_rows
@@ -365,6 +367,44 @@ def review(label: str, iso3: str):
         return _render_overview(submission, status=error.status, review_form=form)
     flash(message, "success")
     return redirect(url_for("responses.submission", label=label, iso3=iso3))
+
+
+@bp.get("/<label>/<iso3>/examples")
+@roles_required(*STAFF_ROLES)
+def examples(label: str, iso3: str):
+    """The submission's "measures taken" answers, each of which a compiler can mark as an example for the report."""
+    return _render_examples(submission_or_404(label, iso3))
+
+
+def _render_examples(submission, status=200):
+    return render_template(
+        "responses/examples.html", submission=submission, cycle=submission.cycle, country=submission.country,
+        measures=examples_service.measures_of(submission), can_mark=examples_service.can_mark(current_user, submission),
+        form=CsrfForm(), excerpt_max=EXCERPT_MAX, languages=current_app.config["LANGUAGES"],
+    ), status
+
+
+@bp.post("/<label>/<iso3>/examples")
+@roles_required(*STAFF_ROLES)
+def mark_example(label: str, iso3: str):
+    submission = submission_or_404(label, iso3)
+    if not CsrfForm().validate_on_submit():
+        abort(400)
+    key = request.form.get("key", "")
+    try:
+        with write_transaction():
+            if request.form.get("action") == "unmark":
+                examples_service.unmark_example(submission, key, current_user)
+                message = _("The example was removed from the report.")
+            else:
+                examples_service.mark_example(submission, key, request.form.get("excerpt"),
+                                              request.form.get("language", ""), current_user)
+                message = _("Marked as an example for the report.")
+    except examples_service.ExampleError as error:
+        flash(error.message, "error")
+        return _render_examples(submission, status=error.status)
+    flash(message, "success")
+    return redirect(url_for("responses.examples", label=label, iso3=iso3) + f"#example-{key}")
 
 
 @bp.get("/<label>/<iso3>/history")

@@ -4,7 +4,7 @@ from datetime import date
 import pytest
 
 from reporting.database import write_transaction
-from reporting.reports.aggregation import WORLD, Area, Coverage, NumberStats, aggregate
+from reporting.reports.aggregation import WORLD, Area, Coverage, Geography, NumberStats, aggregate
 from reporting.reports.content import cycle_content
 from reporting.reports.services import counted_states
 
@@ -15,7 +15,7 @@ WESTERN_EUROPE, NORTHERN_EUROPE = Area("subregion", 155), Area("subregion", 154)
 
 
 def figures(cycle):
-    return aggregate(cycle.id, counted_states(cycle), [S1, S2, S3], [N1])
+    return aggregate(cycle.id, counted_states(cycle), [S1, S2, S3], [N1], Geography.of_member_states())
 
 
 def test_draft_counts_submitted_and_accepted(cycles):
@@ -60,17 +60,20 @@ def test_published_counts_accepted_only(cycles, db):
     assert result.coverage[WORLD].reporting == 3
 
 
-def test_change_against_previous_cycle(cycles):
+def test_change_against_previous_cycle_is_like_for_like(cycles):
     content = cycle_content(cycles[1])
     prevention = content.pillars[0].sections[0]
-    s1, s2 = prevention.commitments
-    # Previous (published, accepted only): FRA in progress, DEU implemented, GBR planned → 1/3 implemented.
-    assert s1.before().counts == {"in_progress": 1, "implemented": 1, "planned": 1}
-    assert s1.change == pytest.approx(100 * (2 / 4 - 1 / 3))
-    # S2 was not answered in the previous cycle.
-    assert s2.previous is None and s2.change is None
-    # The thematic area compares the questions asked in both cycles only (S1).
-    assert prevention.change == pytest.approx(s1.change)
+    s1, s2 = prevention.questions
+    # Previous (published, accepted only): FRA in progress, DEU implemented, GBR planned. Current (draft):
+    # FRA implemented, DEU implemented, GBR in progress, NGA not started. NGA did not answer before: out.
+    pairs = s1.pairs_at()
+    assert (pairs.countries, pairs.implemented_before, pairs.implemented_now) == (3, 1, 2)
+    # Three countries are fewer than the minimum of five: no change is given.
+    assert not pairs.enough and s1.change is None
+    assert s1.pairs_at(EUROPE).countries == 3 and s1.pairs_at(AFRICA).countries == 0
+    # S2 was asked in the previous cycle (same spec) but nobody answered it: no pairs.
+    assert s2.pairs_at().countries == 0
+    assert prevention.change is None and prevention.paired() == []
     assert content.previous_cycle == "2025"
     assert content.previous_coverage[WORLD].reporting == 3
     indicator = prevention.indicators[0]
@@ -93,18 +96,18 @@ def test_cycle_without_responses(db):
     cycle = make_cycle("2027", date(2027, 6, 30))
     content = cycle_content(cycle)
     assert content.coverage[WORLD] == Coverage(193, 0)
-    row = content.pillars[0].commitments[0]
+    row = content.pillars[0].questions[0]
     assert row.at(WORLD).responding == 0 and row.at(WORLD).share("implemented") is None
     assert content.reporting == []
 
 
 def test_response_rate_bases(cycles):
     content = cycle_content(cycles[1])
-    s1 = content.pillars[0].commitments[0]
+    s1 = content.pillars[0].questions[0]
     assert s1.response_rate() == pytest.approx(4 / 193)
     assert s1.response_rate(EUROPE) == pytest.approx(3 / 43)
     # The EU–CELAC commitment applies to 27 + 33 Member States; FRA and DEU replied.
-    sofia = content.pillars[1].commitments[0]
+    sofia = content.pillars[1].questions[0]
     assert sofia.regional and sofia.member_states[WORLD] == 60
     assert sofia.response_rate() == pytest.approx(2 / 60)
     assert sofia.member_states[AMERICAS] == 33

@@ -17,7 +17,7 @@ from .conftest import make_cycle
 REPORTS = ["en/progress-report-2026-en.pdf", "fr/progress-report-2026-fr.pdf"]
 PROFILES = ["en/country-profile-FRA-2026-en.pdf", "en/country-profile-NGA-2026-en.pdf",
             "fr/country-profile-FRA-2026-fr.pdf", "fr/country-profile-NGA-2026-fr.pdf"]
-DATA = ["data/aggregates-2026.xlsx", "data/aggregates-status-2026.csv", "data/aggregates-indicators-2026.csv",
+DATA = ["data/aggregates-2026.xlsx", *(f"data/aggregates-{sheet}-2026.csv" for sheet in build_module.AGGREGATE_SHEETS),
         "data/answers-2026.xlsx", "data/answers-2026.csv"]
 
 
@@ -49,7 +49,7 @@ def test_build_writes_pdfs_exports_manifest_and_rows(runner, app, db, cycles, wo
     assert {row.kind for row in rows} == {"report", "profile", "aggregates", "answers"}
     assert all((row.country_id is not None) == (row.kind == "profile") for row in rows)
     assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "reports.built")) == 1
-    assert "Wrote 11 files" in result.output
+    assert "Wrote 15 files" in result.output
 
 
 def test_rebuilding_one_language_keeps_the_others_in_the_manifest(runner, app, cycles):
@@ -141,7 +141,7 @@ def test_a_failure_in_a_worker_process_cleans_up_too(runner, app, cycles, monkey
     monkeypatch.setattr(build_module, "cycle_content", broken)
     result = build(runner, "--lang", "en", "--countries", "FRA,NGA", "--workers", "2")
     assert result.exit_code == 1
-    assert "template error in reports/pdf/cycle_report.html:" in result.output
+    assert "template error in reports/pdf/_report_body.html:" in result.output
     folder = Path(app.config["REPORTS_DIR"]) / "2026"
     assert not [path for path in folder.rglob("*") if path.is_file()]
 

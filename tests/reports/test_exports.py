@@ -18,30 +18,38 @@ def rows_of(table):
     return [dict(zip(table.columns, row)) for row in table.rows]
 
 
-def test_aggregates_by_commitment_and_area(cycles):
-    status, indicators = aggregate_tables(cycle_content(cycles[1]))
-    by_area = {(row["question"], row["level"], row["m49"]): row for row in rows_of(status)}
+def test_aggregates_by_question_and_area(cycles):
+    status, summary, targets, commitments, indicators, coverage = aggregate_tables(cycle_content(cycles[1]))
+    by_area = {(row["question"], row["level"], row["code"]): row for row in rows_of(status)}
     world = by_area[(S1, "world", 1)]
     assert world["area"] == "World" and world["member_states"] == 193 and world["replies"] == 4
     assert (world["not_started"], world["planned"], world["in_progress"], world["implemented"], world["not_applicable"]) == (1, 0, 1, 2, 0)
-    assert world["response_rate"] == pytest.approx(4 / 193) and world["share_implemented"] == 0.5
-    assert world["previous_share_implemented"] == pytest.approx(1 / 3)
-    assert world["change_points"] == pytest.approx(100 * (1 / 2 - 1 / 3))
+    assert world["response_rate"] == pytest.approx(4 / 193) and world["base"] == 4
+    # Four applicable replies are fewer than five: no share is published, and the note says why.
+    assert world["share_implemented"] is None and world["note"] == "too few replies"
+    assert (world["compared"], world["implemented_before"], world["implemented_now"], world["change_points"]) == (3, 1, 2, None)
     europe = by_area[(S1, "region", 150)]
     assert (europe["area"], europe["member_states"], europe["replies"], europe["implemented"]) == ("Europe", 43, 3, 2)
-    assert europe["change_points"] is None  # change is reported worldwide only
     assert by_area[(S1, "subregion", 419)]["replies"] == 0  # Latin America: every area has a row
+    weog = by_area[(S1, "regional_group", "western_european_other_states")]
+    assert (weog["area"], weog["member_states"], weog["replies"]) == ("Western European and other States", 29, 3)
+    s2 = by_area[("poa2009.I.A.2.c.status", "world", 1)]
+    assert (s2["replies"], s2["not_applicable"], s2["base"]) == (4, 1, 3)  # "not applicable" is not in the base
     sofia = by_area[("sofia2018.8.status", "world", 1)]
     assert sofia["member_states"] == 60 and sofia["response_rate"] == pytest.approx(2 / 60)
-    indicator = {(row["level"], row["m49"]): row for row in rows_of(indicators)}[("world", 1)]
+    assert by_area[("sofia2018.8.status", "scope", "eu+celac")]["area"] == "European Union + Community of Latin American and Caribbean States"
+    indicator = {(row["level"], row["code"]): row for row in rows_of(indicators)}[("world", 1)]
     assert (indicator["question"], indicator["count"], indicator["sum"], indicator["median"]) == (N1, 4, 1450, 200)
     assert (indicator["minimum"], indicator["maximum"], indicator["previous_median"]) == (50, 1000, 200)
+    assert {row["commitment"] for row in rows_of(commitments)} == {"ungass2016.1.a", "poa2009.I.A.2.c", "sofia2018.8"}
+    everything = next(row for row in rows_of(summary) if row["grouping"] == "all")
+    assert everything["questions"] == 0 and everything["too_few"] == 3 and everything["median_share_implemented"] is None
 
 
 def test_exports_name_areas_and_countries_as_the_un_does(cycles):
     """M49 area names and UN short names (English, the exports' language), in CSV and XLSX alike."""
-    status, _indicators = aggregate_tables(cycle_content(cycles[1]))
-    areas = {row["m49"]: row["area"] for row in rows_of(status)}
+    status = aggregate_tables(cycle_content(cycles[1]))[0]
+    areas = {row["code"]: row["area"] for row in rows_of(status) if row["level"] != "regional_group"}
     assert (areas[1], areas[419], areas[202], areas[53], areas[21]) == (
         "World", "Latin America and the Caribbean", "Sub-Saharan Africa", "Australia and New Zealand",
         "Northern America")

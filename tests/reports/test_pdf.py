@@ -45,18 +45,22 @@ def test_report_figures_and_headings(report):
     assert "Draft — includes submitted responses not yet accepted" in text
     assert "4 of 193 (2%)" in text  # FRA, DEU, GBR (submitted), NGA
     assert "4 Member States had their responses counted for the 2026 reporting cycle, a response rate of 2%." in text
-    # All commitments: 10 replies, 4 implemented, 3 in progress; S1 50% now against 1 in 3 in 2025.
-    assert "Across the 3 commitments reviewed, 40% of the replies report them implemented and 30% report them in progress." in text
-    assert "the share implemented rose by 17 percentage points" in text
-    assert "All commitments 3 10 40% 30% +17" in text
-    # Commitment rows: replies, response rate, the five statuses, share implemented, change.
-    # Each commitment is cited by its document and paragraph, never by its register id.
-    assert "UNGASS 2016 outcome document, paragraph 1 (a) 4 2% 1 0 1 2 0 50% +17" in text
-    assert "Plan of Action 2009, Action 2 (c) 4 2% 0 1 1 1 1 25% –" in text
-    assert "paragraph 8 2 3% 0 0 1 1 0 50% –" in text  # 2 replies of the 60 EU and CELAC Member States
+    # Every question has fewer than 5 applicable replies: no share, no change, and the report says so.
+    assert "No policy question has at least 5 applicable replies yet, so no share is given." in text
+    assert "All policy questions 0 (+3) too few replies – 0" in text
+    # Question rows: replies, base (without "not applicable"), the five statuses, share, change, countries compared.
+    # Each question cites its commitments by document and paragraph, never by register id.
+    assert "UNGASS 2016 outcome document, paragraph 1 (a) 4 4 1 0 1 2 0 too few replies too few replies 3" in text
+    assert "Plan of Action 2009, Action 2 (c) 4 3 0 1 1 1 1 too few replies – 0" in text
+    assert "paragraph 8 2 2 0 0 1 1 0 too few replies – 0" in text  # 2 replies of the 60 EU and CELAC Member States
     assert not re.search(r"\b[a-z]+20\d\d[-.]", text)
-    # The indicator: 100, 300, 50, 1000; the previous cycle's median 200.
+    # The indicator: 100, 300, 50, 1000 people (a quantity: summed); the previous cycle's median 200.
     assert "people 4 1,450 200 50 1,000 200" in text
+    # Scope stated truly: every document the questionnaire covers, and its version.
+    assert ("annual report questionnaire (version 1.0.0) on the commitments of: Plan of Action 2009, "
+            "UNGASS 2016 outcome document and Sofia Declaration 2018 (EU–CELAC)") in text
+    for rule in ("Denominators and “not applicable”", "Minimum number of replies", "Changes between cycles"):
+        assert rule in text
     assert "France Germany United Kingdom of Great Britain and Northern Ireland" in text and "Nigeria" in text and "Mexico" not in text
     assert "Take effective and practical primary prevention measures that protect people from drug use." in text
     assert "UNGASS 2016 outcome document, paragraph 1 (a)" in text
@@ -100,7 +104,7 @@ def test_published_report_counts_accepted_only_and_is_not_a_draft(app, cycles):
 def test_cycle_without_responses_is_a_valid_report(app, db):
     pdf = render_pdf(app, REPORT, "en", content=cycle_content(make_cycle("2027", date(2027, 6, 30)))).pdf
     text = lines(pdf_text(pdf))
-    assert "No response has been counted for this reporting cycle yet." in text
+    assert "No response has been counted for this reporting cycle yet, so no share or change can be given." in text
     assert "0 of 193 (0%)" in text
     assert "No Member State has had its response counted for this reporting cycle yet." in text
 
@@ -119,16 +123,18 @@ def test_country_profile_holds_its_own_free_text_only(app, cycles):
     assert GERMAN_TEXT in germany
     assert FRENCH_TEXT not in germany and "Commentaire français" not in germany
     # Against the region and the world: S1 implemented by 2 of 3 in Europe, 2 of 4 worldwide; FRA's indicator 100.
-    assert "Primary prevention measures UNGASS 2016 outcome document, paragraph 1 (a) Implemented 67% 50%" in france
-    assert "People in drug treatment (people) Plan of Action 2009, Action 2 (c) 100 100 200" in france
+    assert "Prevention of drug use 0 0 1 1 0 too few replies too few replies" in france
+    assert "France reported on 3 policy questions." in france
+    # Its change since its previous accepted submission (2025: in progress).
+    assert "Changes since the 2025 cycle" in france
+    assert "UNGASS 2016 outcome document, paragraph 1 (a) In progress Implemented" in france
     assert not re.search(r"\b[a-z]+20\d\d[-.]", france)  # references, never register ids
-    assert "France replied on 3 commitments in the 2026 reporting cycle." in france
 
 
 def test_country_profile_of_a_response_that_does_not_count(app, cycles):
     text = profile(app, cycles[1], "MEX")
-    assert "Mexico has no response counted for the 2026 reporting cycle." in text
-    assert "[DEMO]" not in text and "No reply" in text
+    assert "Mexico has no response counted for the 2026 reporting cycle, nor accepted answers in the previous cycle." in text
+    assert "[DEMO]" not in text and "Measures reported" not in text
 
 
 @pytest.mark.parametrize("language", ["ar", "zh", "en", "fr", "ru", "es"])
@@ -166,9 +172,9 @@ def test_arabic_report_is_right_to_left_with_mirrored_bars(app, cycles):
     assert 'font-family: "Noto Naskh Arabic", "Noto Sans", "Noto Sans CJK SC"' in arabic
     assert '<p lang="en" dir="ltr">Take effective' in arabic
     assert "@top-right { content: string(doctitle)" in arabic and "@top-left { content: string(doctitle)" in english
-    # The "All commitments" bar starts with 10% not started: at the left edge in English, the right in Arabic.
-    assert '<rect x="0.000" y="0" width="10.000" height="10" fill="#c0504d"/>' in english
-    assert '<rect x="90.000" y="0" width="10.000" height="10" fill="#c0504d"/>' in arabic
+    # The ungass2016.1.a bar starts with 25% not started: at the left edge in English, the right in Arabic.
+    assert '<rect x="0.000" y="0" width="25.000" height="10" fill="#c0504d"/>' in english
+    assert '<rect x="75.000" y="0" width="25.000" height="10" fill="#c0504d"/>' in arabic
 
 
 def test_a_failing_template_names_the_file_and_line(app, cycles, monkeypatch):
@@ -178,7 +184,7 @@ def test_a_failing_template_names_the_file_and_line(app, cycles, monkeypatch):
         raise ZeroDivisionError("division by zero")
 
     monkeypatch.setattr(render, "_percent", broken)
-    with pytest.raises(ReportError, match=r"template error in reports/pdf/cycle_report\.html:\d+: ZeroDivisionError"):
+    with pytest.raises(ReportError, match=r"template error in reports/pdf/_report_body\.html:\d+: ZeroDivisionError"):
         Renderer(app).html(REPORT, "en", content=cycle_content(cycles[1]))
 
 

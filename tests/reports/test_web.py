@@ -1,0 +1,70 @@
+"""The report on the web: the same content as the PDF, in every language, figures linking to their tables and CSVs."""
+import csv
+import io
+import re
+
+import pytest
+
+from reporting.database import write_transaction
+from reporting.reports.content import cycle_content
+from reporting.reports.render import Renderer
+
+WEB = "/reports/2026/{lang}/"
+
+
+def test_compiler_reads_the_report_as_web_pages(app, client, cycles, login_as):
+    login_as("compiler", None)
+    page = client.get(WEB.format(lang="en")).get_data(as_text=True)
+    assert "<h1 class=\"doc-title\">Progress report, 2026 reporting cycle</h1>" in page
+    assert '<svg class="bar"' in page  # the same SVG charts as the PDF
+    # Every figure links to the table behind it and to a CSV of it.
+    links = re.findall(r'<p class="figure-links"><a href="#([^"]+)">[^<]+</a> · <a href="([^"]+)">CSV</a></p>', page)
+    assert links and all(f'id="{table_id}"' in page for table_id, _url in links)
+    for table_id, url in links:
+        response = client.get(url)
+        assert response.status_code == 200 and response.mimetype == "text/csv", url
+        rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+        assert len(rows) > 1, url
+    # The same figures as the PDF: the body is the PDF's body, rendered from the same content object.
+    pdf_html = Renderer(app).html("reports/pdf/cycle_report.html", "en", content=cycle_content(cycles[1]))
+    for table_id, _url in links:
+        table = re.search(rf'<table class="data" id="{table_id}">.*?</table>', pdf_html, re.S).group(0)
+        assert table in page, table_id
+
+
+def test_the_csv_of_a_section_figure_has_its_questions(client, cycles, login_as):
+    login_as("compiler", None)
+    response = client.get("/reports/2026/en/tables/t-demand_reduction.prevention.csv")
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    assert {row["question"] for row in rows} == {"ungass2016.1.a.status", "poa2009.I.A.2.c.status"}
+    world = next(row for row in rows if row["question"] == "ungass2016.1.a.status" and row["level"] == "world")
+    assert (world["replies"], world["base"], world["note"]) == ("4", "4", "too few replies")
+
+
+@pytest.mark.parametrize("lang, direction, sample", [("ar", "rtl", "ألمانيا"), ("zh", "ltr", "德国"), ("fr", "ltr", "Allemagne")])
+def test_every_language(client, cycles, login_as, lang, direction, sample):
+    login_as("compiler", None)
+    page = client.get(WEB.format(lang=lang)).get_data(as_text=True)
+    assert f'dir="{direction}"' in page.split(">", 2)[1] and sample in page
+
+
+def test_country_users_read_it_once_published(client, cycles, login_as):
+    login_as("focal_point", "FRA")
+    assert client.get(WEB.format(lang="en")).status_code == 403
+    assert client.get("/reports/2026/en/tables/t-coverage.csv").status_code == 403
+    with write_transaction():
+        cycles[1].state = "published"
+    assert client.get(WEB.format(lang="en")).status_code == 200
+    assert client.get("/reports/2026/en/tables/t-coverage.csv").status_code == 200
+
+
+@pytest.mark.parametrize("path, status", [
+    ("/reports/2026/xx/", 404), ("/reports/1999/en/", 404), ("/reports/2026/en/tables/t-nothing.csv", 404),
+])
+def test_unknown_language_cycle_or_table(client, cycles, login_as, path, status):
+    login_as("compiler", None)
+    assert client.get(path).status_code == status
+
+
+def test_sign_in_required(client, cycles):
+    assert client.get(WEB.format(lang="en")).status_code == 302
