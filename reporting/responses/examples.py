@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from forms.spec import Section
 from reporting import audit
+from reporting.core.inputs import InputError, clean_text
 from reporting.extensions import db
 from reporting.models import MeasureExample, Role, Submission, SubmissionState, User
 from reporting.models.submissions import EXCERPT_MAX
@@ -107,7 +108,10 @@ def mark_example(submission: Submission, key: str, excerpt: str | None, language
     if not can_mark(user, submission):
         raise ExampleError(_("Examples can be marked by compilers, on submitted or accepted responses."), 403)
     measure = _measure(submission, key)
-    excerpt = (excerpt or "").strip().replace("\r\n", "\n") or None
+    try:
+        excerpt = clean_text(excerpt or "", key).strip() or None
+    except InputError as error:
+        raise ExampleError(str(error)) from None
     if excerpt is not None and len(excerpt) > EXCERPT_MAX:
         raise ExampleError(_("The excerpt of %(key)s has %(length)s characters; at most %(max)s are allowed.",
                              key=key, length=len(excerpt), max=EXCERPT_MAX))

@@ -105,3 +105,10 @@ def test_csrf_is_required(client, cycles, login_as):
     login_as("compiler", None)
     response = client.post(PAGE.format(iso3="FRA"), data={"key": MEASURES, "language": "fr", "action": "mark"})
     assert response.status_code == 400 and marks() == []
+
+
+def test_an_excerpt_with_a_control_character_is_refused(client, cycles, login_as):
+    login_as("compiler", None)
+    response = mark(client, excerpt="Stratégie\x07 nationale")
+    assert response.status_code in (400, 422)  # refused at the request boundary, or by the mark itself
+    assert marks() == [] and audit_count("examples.marked") == 0

@@ -41,7 +41,7 @@ def test_previous_cycle_on_another_questionnaire_version(app, db):
     new["version"] = "2.0.0"
     section = new["pillars"][0]["sections"][0]
     section["items"] = [
-        {"key": "q.prevention.status", "kind": "status", "commitments": ["ungass2016.1.a", "poa2009.I.A.2.c"],
+        {"key": "q.prevention.status", "kind": "status", "commitments": [S1.removesuffix(".status"), S2.removesuffix(".status")],
          "label": "Prevention that respects human rights", "required": True},
         {"key": "q.new.status", "kind": "status", "commitments": ["pd2009.36.b"], "label": "A new question"},
     ]
