@@ -373,7 +373,8 @@ def _targets(spec: Spec, figures: Figures, previous: Figures | None) -> list[Tar
             continue
         covered = set(item["commitments"])
         related = [other for other in items if other is not item and covered.intersection(other["commitments"])]
-        sources = [other for other in related if other["kind"] == "multiple_choice"]
+        # its data-sources question: a multiple choice on the same commitments (not a checklist of measures)
+        sources = [other for other in related if other["kind"] == "multiple_choice" and not other.get("checklist")]
         references = _references(spec, item)
         targets.append(TargetRow(
             key=item["key"],
