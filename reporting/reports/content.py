@@ -298,6 +298,11 @@ class ReportContent:
         return [WORLD, *(area for region, subregions in self.regions for area in (region, *subregions)),
                 *self.regional_groups, *self.scopes]
 
+    def target_indicators(self, target: "TargetRow") -> list:
+        """The indicator tables (quantitative core) on the commitments of a target: the figures that measure it."""
+        covered = {cid for cid, _record in target.commitments}
+        return [indicator for indicator in self.indicators.indicators if covered.intersection(indicator.commitments)]
+
     @property
     def has_replies(self) -> bool:
         return bool(self.coverage.get(WORLD) and self.coverage[WORLD].reporting)
