@@ -23,7 +23,7 @@ from typing import Any, Iterable, Mapping
 from functools import lru_cache
 
 from babel.numbers import NumberFormatError, NumberPattern, parse_decimal, parse_pattern
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from flask_babel import format_decimal, get_locale, lazy_gettext as _l
 from flask_babel import lazy_gettext as translate_spec_text
 from wtforms import Field
@@ -233,18 +233,18 @@ def _shown(value: Any, column: Mapping[str, Any]) -> str:
     return _pattern(column.get("decimals", 0)).apply(value, get_locale() or "en")
 
 
-CELL = Markup('<td{cls}><input type="text" inputmode="decimal" name="{name}" id="{name}" value="{text}" size="9" dir="auto" '
-              'autocomplete="off" aria-labelledby="{key}:row:{row} {key}:col:{column}"{disabled}>{flag}</td>')
-FLAG = Markup('<span class="flag" title="{title}">!</span>')
-
-
 def _cell_html(key: str, row: str, column: str, text: str, flagged: bool, disabled: bool) -> Markup:
     """One input of the grid, built here rather than in the template: a table section has
-    hundreds of them, and this is several times faster than Jinja attribute lookups per cell."""
-    return CELL.format(
-        cls=Markup(' class="flagged"') if flagged else "", name=_cell_name(key, row, column), text=text,
-        key=key, row=row, column=column, disabled=Markup(" disabled") if disabled else "",
-        flag=FLAG.format(title=_l("Unusual value: please confirm it in the note")) if flagged else "",
+    hundreds of them, and string building is several times faster than Jinja (or Markup.format)."""
+    name = escape(_cell_name(key, row, column))
+    labels = escape(f"{key}:row:{row} {key}:col:{column}")
+    flag = (f'<span class="flag" title="{escape(_l("Unusual value: please confirm it in the note"))}">!</span>'
+            if flagged else "")
+    cls = ' class="flagged"' if flagged else ""
+    return Markup(
+        f'<td{cls}><input type="text" inputmode="decimal" name="{name}" id="{name}" '
+        f'value="{escape(text)}" size="9" dir="auto" autocomplete="off" aria-labelledby="{labels}"'
+        f'{" disabled" if disabled else ""}>{flag}</td>'
     )
 
 
