@@ -22,7 +22,7 @@ import hashlib
 import hmac
 import io
 import json
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, ContextManager, Iterable
 import zipfile
 
 from flask_babel import lazy_gettext as _l
@@ -63,9 +63,13 @@ BOLD = Font(bold=True)
 class WorkbookError(Exception):
     """Why an uploaded workbook cannot be used; each message names the sheet and cell."""
 
-    def __init__(self, messages: Iterable[str]):
-        self.messages = [str(message) for message in messages]
-        super().__init__("; ".join(self.messages))
+    def __init__(self, messages: Iterable[Any]):
+        # Kept lazy: shown in the reader's language, whatever language the workbook is in.
+        self.messages = list(messages)
+        super().__init__()
+
+    def __str__(self) -> str:
+        return "; ".join(str(message) for message in self.messages)
 
 
 @dataclass(frozen=True)
@@ -85,7 +89,7 @@ class WorkbookContent:
     meta: WorkbookMeta
     formdata: dict[str, MultiDict] = field(default_factory=dict)
     # item key → where its answer is (for messages) and its value when the workbook was made
-    places: dict[str, str] = field(default_factory=dict)
+    places: dict[str, Any] = field(default_factory=dict)  # lazy: shown in the reader's language
     originals: dict[str, Any] = field(default_factory=dict)
 
 
@@ -364,19 +368,22 @@ def check_package(data: bytes) -> None:
         raise WorkbookError([_l("The file is not an Excel workbook (.xlsx), or it is damaged.")])
 
 
-def read_workbook(data: bytes, spec_sections: Callable[[str], Section | None], *, secret: str) -> WorkbookContent:
+def read_workbook(
+    data: bytes, spec_sections: Callable[[str], Section | None], *, secret: str,
+    in_language: Callable[[str], ContextManager],
+) -> WorkbookContent:
     """Parse an uploaded workbook into form data per section, or raise WorkbookError.
 
-    ``spec_sections`` finds a section of the submission's spec by key. Call
-    under the locale of the workbook's language (``peek_language``) so that the
-    drop-down labels map back to their values.
+    ``spec_sections`` finds a section of the submission's spec by key;
+    ``in_language(language)`` is a context in which the cells are read, so that
+    drop-down labels written in the workbook's language map back to their values.
     """
     check_package(data)
     workbook = _load(data)
     try:
         meta, layout = _verified_meta(workbook, secret)
         content = WorkbookContent(meta=meta)
-        errors: list[str] = []
+        errors: list[Any] = []
         by_sheet: dict[str, list[list[Any]]] = {}
         for row in layout:
             by_sheet.setdefault(row[0], []).append(row)
@@ -394,7 +401,9 @@ def read_workbook(data: bytes, spec_sections: Callable[[str], Section | None], *
                 if start is None:
                     raise WorkbookError([_l("Sheet “%(sheet)s” does not carry question %(key)s of its section.", sheet=title, key=item["key"])])
                 cells = AnswerCells(None, start[2], item["key"], grid)
-                for name, value in KINDS[item["kind"]].read_cells(item, cells):
+                with in_language(meta.language):
+                    posted = KINDS[item["kind"]].read_cells(item, cells)
+                for name, value in posted:
                     formdata.add(name, value)
                 rows_used = KINDS[item["kind"]].workbook_rows(item)
                 content.places[item["key"]] = _place(title, cells.ref(), cells.ref(rows_used - 1, 0) if rows_used > 1 else None)
@@ -407,20 +416,6 @@ def read_workbook(data: bytes, spec_sections: Callable[[str], Section | None], *
         workbook.close()
 
 
-def peek_language(data: bytes, languages: Iterable[str]) -> str | None:
-    """The language a workbook was written in (to read its drop-down labels), before it is verified."""
-    check_package(data)
-    workbook = _load(data)
-    try:
-        if META_SHEET not in workbook.sheetnames:
-            return None
-        header = next(_bounded(workbook[META_SHEET]).iter_rows(max_row=1, max_col=META_COLUMNS, values_only=True), ())
-        language = header[5] if len(header) > 5 else None
-        return language if language in languages else None
-    finally:
-        workbook.close()
-
-
 def _load(data: bytes):
     try:
         return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_links=False, keep_vba=False)
@@ -428,9 +423,9 @@ def _load(data: bytes):
         raise WorkbookError([_l("The file is not an Excel workbook (.xlsx), or it is damaged.")]) from None
 
 
-def _place(title: str, first: str, last: str | None) -> str:
+def _place(title: str, first: str, last: str | None):
     cell = f"{first}:{last}" if last else first
-    return str(_l("sheet “%(sheet)s”, cell %(cell)s", sheet=title, cell=cell))
+    return _l("sheet “%(sheet)s”, cell %(cell)s", sheet=title, cell=cell)
 
 
 def _verified_meta(workbook, secret: str) -> tuple[WorkbookMeta, list[list[Any]]]:
@@ -459,10 +454,10 @@ def _none_to_empty(value):
     return "" if value is None else value
 
 
-def _read_sheet(workbook, title: str, rows: list[list[Any]], errors: list[str]) -> dict | None:
+def _read_sheet(workbook, title: str, rows: list[list[Any]], errors: list[Any]) -> dict | None:
     """The sheet's cells by (row, column), after checking its hidden keys and refusing formulas."""
     if title not in workbook.sheetnames:
-        errors.append(str(_l("Sheet “%(sheet)s” is missing from the workbook.", sheet=title)))
+        errors.append(_l("Sheet “%(sheet)s” is missing from the workbook.", sheet=title))
         return None
     expected = {row[2]: row[3] for row in rows}
     grid: dict[tuple[int, int], Any] = {}
@@ -473,12 +468,12 @@ def _read_sheet(workbook, title: str, rows: list[list[Any]], errors: list[str]) 
                 continue
             row, column = cell.row, cell.column
             if cell.data_type == "f":  # openpyxl keeps formulas (and array formulas) unevaluated
-                errors.append(str(_l("Sheet “%(sheet)s”, cell %(cell)s contains a formula. Type the value itself.", sheet=title, cell=cell.coordinate)))
+                errors.append(_l("Sheet “%(sheet)s”, cell %(cell)s contains a formula. Type the value itself.", sheet=title, cell=cell.coordinate))
                 continue
             if column == KEY and expected.get(row) != cell.value:
-                errors.append(str(_l("Sheet “%(sheet)s”, cell %(cell)s: the hidden question key was changed.", sheet=title, cell=cell.coordinate)))
+                errors.append(_l("Sheet “%(sheet)s”, cell %(cell)s: the hidden question key was changed.", sheet=title, cell=cell.coordinate))
             grid[(row, column)] = cell.value
     for row in expected:
         if (row, KEY) not in grid:
-            errors.append(str(_l("Sheet “%(sheet)s”, cell %(cell)s: the hidden question key was removed.", sheet=title, cell=f"A{row}")))
+            errors.append(_l("Sheet “%(sheet)s”, cell %(cell)s: the hidden question key was removed.", sheet=title, cell=f"A{row}"))
     return grid

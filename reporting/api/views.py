@@ -219,7 +219,7 @@ def workbook_download(label: str, iso3: str):
     try:
         sections = workbook_service.chosen_sections(submission, keys, current_user)
     except WorkbookError as error:
-        raise ValidationError({"sections": error.messages}) from None
+        raise ValidationError({"sections": [str(message) for message in error.messages]}) from None
     with force_locale(babel_locale(query["lang"])) if query["lang"] else nullcontext():
         data, filename = workbook_service.workbook_file(submission, sections, current_user)
     return Response(data, mimetype=XLSX, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
@@ -250,7 +250,7 @@ def workbook_upload(label: str, iso3: str):
             preview = workbook_service.preview_upload(submission, data, current_user)
             workbook_service.apply_preview(submission, preview, current_user)
     except WorkbookError as error:
-        raise ValidationError({"workbook": error.messages}) from None
+        raise ValidationError({"workbook": [str(message) for message in error.messages]}) from None
     except StaleDataError:
         db.session.rollback()
         raise service.StaleSubmission(submission, service.answers_of(submission)) from None
@@ -262,7 +262,7 @@ def _preview_json(submission, preview, applied: bool) -> dict:
 
     def described(entry) -> dict:
         return {
-            "key": entry.item["key"], "section": entry.section.key, "place": entry.place,
+            "key": entry.item["key"], "section": entry.section.key, "place": str(entry.place),
             "question": str(translate_spec_text(entry.item["label"])),
             "reference": workbook_service.reference(spec.commitments, entry.item),
         }

@@ -19,7 +19,7 @@ import filetype
 from forms import section_form_class
 from forms.kinds import translate_spec_text
 from forms.spec import Section
-from forms.workbook import MEDIA_TYPE, WorkbookContent, WorkbookError, WorkbookMeta, peek_language, read_workbook, write_workbook
+from forms.workbook import MEDIA_TYPE, WorkbookContent, WorkbookError, WorkbookMeta, read_workbook, write_workbook
 from reporting import audit
 from reporting.core.i18n import babel_locale, current_language, text_direction
 from reporting.countries.services import country_name
@@ -154,8 +154,10 @@ def preview_upload(submission: Submission, data: bytes, user: User) -> Preview:
     check_upload(data)
     spec = service.spec_for(submission.cycle)
     languages = current_app.config["LANGUAGES"]
-    with force_locale(babel_locale(peek_language(data, languages) or "en")):
-        content = read_workbook(data, spec.section, secret=current_app.config["SECRET_KEY"])
+    content = read_workbook(
+        data, spec.section, secret=current_app.config["SECRET_KEY"],
+        in_language=lambda language: force_locale(babel_locale(language if language in languages else "en")),
+    )
     _check_meta(submission, spec.version, content.meta)
     service.require_editable(user, submission, list(content.formdata))  # a contributor: only their sections
     typed = _validated(submission, content)
