@@ -32,6 +32,41 @@ class Section:
     def has_tables(self) -> bool:
         return any(item["kind"] == "table" for item in self.items)
 
+    @cached_property
+    def _question_of_commitment(self) -> dict[str, dict[str, Any]]:
+        return {item["commitments"][0]: item for item in self.status_items if item.get("commitments")}
+
+    def question_of(self, item: dict[str, Any]) -> dict[str, Any] | None:
+        """The status question a follow-up item (measures, evidence, indicators) belongs to, if any.
+
+        Follow-ups share a generic wording ("Measures taken"); naming their
+        question is what tells 51 of them apart, on screen and to a screen reader."""
+        if item["kind"] == "status" or not item.get("commitments"):
+            return None
+        return self._question_of_commitment.get(item["commitments"][0])
+
+    @cached_property
+    def topics(self) -> tuple["Topic", ...]:
+        """The section's items grouped by the source document of their commitment, in order of
+        first appearance; items tied to no commitment (section comments) come last.
+
+        A long section (Precursors: 51 questions) is shown as one collapsible
+        group per document, each with its own progress."""
+        groups: dict[str | None, list[dict[str, Any]]] = {}
+        for item in self.items:
+            document = item["commitments"][0].partition(".")[0] if item.get("commitments") else None
+            groups.setdefault(document, []).append(item)
+        ordered = [key for key in groups if key is not None] + ([None] if None in groups else [])
+        return tuple(Topic(document, tuple(groups[document])) for document in ordered)
+
+
+@dataclass(frozen=True)
+class Topic:
+    """A run of one section's items from the same source document (``document`` None: no commitment)."""
+
+    document: str | None
+    items: tuple[dict[str, Any], ...]
+
 
 @dataclass(frozen=True)
 class Spec:
@@ -76,6 +111,10 @@ class Spec:
     @cached_property
     def section_of_item(self) -> dict[str, str]:
         return {item["key"]: section.key for section in self.sections for item in section.items}
+
+    def question_of(self, item: dict[str, Any]) -> dict[str, Any] | None:
+        """The status question a follow-up item belongs to (see ``Section.question_of``)."""
+        return self._sections_by_key[self.section_of_item[item["key"]]].question_of(item)
 
     def section(self, key: str) -> Section | None:
         return self._sections_by_key.get(key)

@@ -51,7 +51,7 @@ PATHS = {
         "responses": {"200": _json("Submission", "Submitted"), **WRITE_ERRORS},
     }},
     "/cycles/{label}/submissions/{iso3}/review": {"post": {
-        "summary": "Accept, or return with comments per section (compilers)", "parameters": [CYCLE, COUNTRY],
+        "summary": "Accept, or return with comments keyed by section or question key (compilers)", "parameters": [CYCLE, COUNTRY],
         "requestBody": {"required": True, "content": {"application/json": {"schema": "Review"}}},
         "responses": {"200": _json("Submission", "Accepted or returned"), **WRITE_ERRORS},
     }},

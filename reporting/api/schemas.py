@@ -26,6 +26,7 @@ class AnswerSchema(Schema):
 
 class CommentSchema(Schema):
     section = fields.String(attribute="section_key")
+    question = fields.String(attribute="item_key", allow_none=True)
     text = fields.String()
     created_at = fields.DateTime()
 

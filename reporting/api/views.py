@@ -202,10 +202,9 @@ def review(label: str, iso3: str):
         if body["action"] == "accept":
             service.accept(submission, body["base_version"], current_user)
         else:
-            known = {section.key for section in service.sections_for(submission)}
-            unknown = sorted(set(body["comments"]) - known)
+            unknown = sorted(set(body["comments"]) - set(service.comment_targets(submission)))
             if unknown:
-                raise ValidationError({"comments": {key: ["not a section of this questionnaire"] for key in unknown}})
+                raise ValidationError({"comments": {key: ["not a section or question of this questionnaire"] for key in unknown}})
             service.return_submission(submission, body["comments"], body["base_version"], current_user)
     return jsonify(SubmissionSchema().dump(submission))
 

@@ -76,13 +76,16 @@ class Answer(Base):
 
 
 class ReviewComment(Base):
-    """A compiler's comment on one section when returning a submission."""
+    """A compiler's comment when returning a submission: on a whole section, or
+    (``item_key`` set) on one question of it, so the focal point sees it beside
+    the field to correct."""
 
     __tablename__ = "review_comments"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"), index=True)
     section_key: Mapped[str] = mapped_column(String(160))
+    item_key: Mapped[str | None] = mapped_column(String(160))
     text: Mapped[str] = mapped_column(Text)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

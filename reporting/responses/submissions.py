@@ -6,7 +6,7 @@ save is all-or-nothing and every step can be traced.
 """
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -62,6 +62,19 @@ class Problem:
     section_key: str
     item_key: str | None
     message: str
+
+
+class Progress(NamedTuple):
+    """A section's required questions that currently apply: how many are answered and confirmed,
+    how many are pre-filled from the previous cycle and not yet confirmed, and how many are asked."""
+
+    answered: int
+    asked: int
+    prefilled: int = 0
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.answered / self.asked) if self.asked else 100
 
 
 def spec_for(cycle: Cycle) -> Spec:
@@ -131,6 +144,21 @@ def sections_for_user(user: User, submission: Submission) -> list[Section]:
     allowed = assigned_sections(user)
     sections = sections_for(submission)
     return sections if allowed is None else [section for section in sections if section.key in allowed]
+
+def previous_answers(submission: Submission) -> dict[str, Any]:
+    """The country's answers in the previous cycle (the baseline of carry-forward), to mark
+    what changed since then on the review page; empty when there is no previous cycle."""
+    from reporting.responses.cycles import previous_cycle
+
+    previous = previous_cycle(submission.cycle)
+    if previous is None:
+        return {}
+    rows = db.session.execute(
+        select(Answer.key, Answer.value)
+        .join(Submission, Submission.id == Answer.submission_id)
+        .where(Submission.cycle_id == previous.id, Submission.country_id == submission.country_id)
+    )
+    return dict(rows.all())
 
 
 # --- permissions -----------------------------------------------------------------
@@ -278,20 +306,41 @@ def _save_section(submission, section, values, merged, current, user) -> list[st
     return changed
 
 
+def confirm_carried(submission: Submission, section: Section, base_version: int, user: User) -> int:
+    """Confirm every carried-over answer of one section as it stands; returns how many.
+
+    The same as saving the section unchanged (``save_sections``), so the audit
+    log records the confirmation the same way and hidden items are cleared alike."""
+    carried = carried_keys(submission) & {item["key"] for item in section.items}
+    stored = answers_of(submission)
+    save_sections(submission, {section: {item["key"]: stored.get(item["key"]) for item in section.items}}, base_version, user)
+    return len(carried)
+
+
 # --- completeness ------------------------------------------------------------------
 
-def section_progress(section: Section, answers: dict[str, Any]) -> tuple[int, int]:
-    """(answered, asked) over the section's required items that currently apply."""
-    asked = [item for item in section.items if item.get("required") and is_visible(item, answers)]
-    return sum(1 for item in asked if answers.get(item["key"]) is not None), len(asked)
+def section_progress(section: Section, answers: dict[str, Any], carried: set[str] = frozenset(), items=None) -> Progress:
+    """Progress over the section's (or ``items``') required items that currently apply; a
+    carried-over answer counts as pre-filled, not as answered, until it is confirmed."""
+    asked = [item for item in (section.items if items is None else items) if item.get("required") and is_visible(item, answers)]
+    given = [item["key"] for item in asked if answers.get(item["key"]) is not None]
+    prefilled = sum(1 for key in given if key in carried)
+    return Progress(len(given) - prefilled, len(asked), prefilled)
 
 
-def overall_progress(sections: list[Section], answers: dict[str, Any]) -> int:
-    answered = asked = 0
-    for section in sections:
-        done, total = section_progress(section, answers)
-        answered, asked = answered + done, asked + total
-    return round(100 * answered / asked) if asked else 100
+def overall_progress(progress: list[Progress]) -> Progress:
+    return Progress(*(sum(values) for values in zip(*progress))) if progress else Progress(0, 0)
+
+
+def next_unanswered(sections: list[Section], current: Section, answers: dict[str, Any]) -> tuple[Section, dict[str, Any]] | None:
+    """The first required question without an answer, from the current section on (then from
+    the start): where "Next unanswered question" leads."""
+    start = sections.index(current)
+    for section in sections[start:] + sections[:start]:
+        for item in section.items:
+            if item.get("required") and answers.get(item["key"]) is None and is_visible(item, answers):
+                return section, item
+    return None
 
 
 def problems(submission: Submission) -> list[Problem]:
@@ -337,21 +386,41 @@ def _require_review(user: User, submission: Submission, base_version: int) -> No
         raise WorkflowError(_l("Only a submitted questionnaire can be returned or accepted."))
 
 
+def comment_targets(submission: Submission) -> dict[str, tuple[str, str | None]]:
+    """What a compiler can comment on: each section's key → (section, None) and each of its
+    questions' key → (section, question key)."""
+    targets: dict[str, tuple[str, str | None]] = {}
+    for section in sections_for(submission):
+        targets[section.key] = (section.key, None)
+        for item in section.items:
+            targets[item["key"]] = (section.key, item["key"])
+    return targets
+
+
 def return_submission(submission: Submission, comments: dict[str, str], base_version: int, user: User) -> None:
-    """Send back for correction, with the compiler's comments per section (at least one)."""
+    """Send back for correction, with the compiler's comments (at least one), each keyed by a
+    section key (on the whole section) or a question key (on that question)."""
     _require_review(user, submission, base_version)
+    targets = comment_targets(submission)
+    unknown = sorted(set(comments) - set(targets))
+    if unknown:
+        raise WorkflowError(_l("Not part of this questionnaire: %(keys)s. Nothing was sent.", keys=", ".join(unknown[:5])))
     comments = {key: text.strip() for key, text in comments.items() if text and text.strip()}
     if not comments:
-        raise WorkflowError(_l("Say what needs correcting: add a comment to at least one section."))
-    for section_key, text in comments.items():
-        submission.comments.append(ReviewComment(section_key=section_key, text=text, author=user))
+        raise WorkflowError(_l("Say what needs correcting: add a comment to at least one section or question."))
+    for key, text in comments.items():
+        section_key, item_key = targets[key]
+        submission.comments.append(ReviewComment(section_key=section_key, item_key=item_key, text=text, author=user))
         audit.record(
             "review.comment", "submission", submission.id,
-            country_id=submission.country_id, submission_id=submission.id, key=section_key, new=text,
+            country_id=submission.country_id, submission_id=submission.id, key=key, new=text,
         )
     _set_state(submission, user, SubmissionState.RETURNED)
     _touch(submission, user)
-    titles = {section.key: section.title for section in sections_for(submission)}
+    # The e-mail names what each comment is about: the section, or the question.
+    spec = spec_for(submission.cycle)
+    titles = {key: spec.items_by_key[item_key]["label"] if item_key else spec.section(key).title
+              for key, (_section, item_key) in targets.items() if key in comments}
     notify.submission_returned(submission, comments, titles)
 
 

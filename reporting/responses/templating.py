@@ -2,9 +2,9 @@
 import json
 from typing import Any
 
-from flask import Blueprint
 from babel.lists import format_list
-from flask_babel import format_decimal, get_locale, lazy_gettext as _l
+from flask import Blueprint
+from flask_babel import format_decimal, get_locale, gettext as _, lazy_gettext as _l
 
 from forms import tables
 from forms.kinds import translate_spec_text
@@ -28,6 +28,14 @@ AUDIT_ACTIONS = {
     "examples.marked": _l("Marked as an example for the report"),
     "examples.unmarked": _l("Example removed from the report"),
 }
+
+
+def question_wording(item: dict[str, Any], question: dict[str, Any] | None = None) -> str:
+    """How an item is named to people: its own wording, preceded by its question's for a
+    follow-up ("Prevention programmes: Measures taken"), so that no two fields share a name."""
+    if question is None:
+        return str(translate_spec_text(item["label"]))
+    return _("%(question)s: %(detail)s", question=translate_spec_text(question["label"]), detail=translate_spec_text(item["label"]))
 
 
 def answer_text(item: dict[str, Any], value: Any) -> str:
@@ -67,6 +75,7 @@ def register_helpers(bp: Blueprint) -> None:
         "audit_value": audit_value,
         "answer_text": answer_text,
         "status_label": lambda value: STATUS_LABELS.get(value, value),
+        "question_wording": question_wording,
         "relevance_json": lambda item: as_json(item["show_if"]),
         "document_reference": document_reference,
         # "A, B and C" joined as the reader's language joins a list.

@@ -1,5 +1,6 @@
 """Cycles, data entry and review. Thin: parse, guard, call a service, render."""
 import csv
+from functools import lru_cache
 import io
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
@@ -11,6 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from wtforms.fields.choices import SelectChoice
 
 from forms import KINDS, section_form_class
+from forms.relevance import is_visible
 from reporting.accounts.access import STAFF_ROLES, roles_required
 from reporting.accounts.services import AccountError
 from reporting.core.inputs import parse_int, query_int
@@ -36,11 +38,14 @@ from reporting.responses import workbook as workbook_service
 from forms.workbook import MEDIA_TYPE as XLSX, WorkbookError
 from werkzeug.exceptions import RequestEntityTooLarge
 from reporting.responses.templating import register_helpers
+from reporting.responses.commitments import DOCUMENT_NAMES
 from reporting.documents import services as documents_service
 from reporting.documents.forms import DocumentForm
 from reporting.responses.labels import CYCLE_STATE_LABELS, SUBMISSION_STATE_LABELS
 
 bp = Blueprint("responses", __name__, url_prefix="/cycles")
+# A section with more questions than this is shown in collapsible groups, one per source document.
+TOPICS_FROM = 10
 register_helpers(bp)
 
 MAX_VERSION = 2**31 - 1
@@ -137,11 +142,11 @@ def dashboard_csv(label: str):
     rows = dashboard_rows(cycle, _region(), request.args.get("state"))
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(["iso3", "country", "region", "subregion", "state", "progress_percent", "last_activity", "deadline"])
+    writer.writerow(["iso3", "country", "region", "subregion", "state", "progress_percent", "prefilled_unconfirmed", "last_activity", "deadline"])
     for row in rows:
         writer.writerow([
             row.country.iso3, country_name(row.country), region_name(row.country.region_m49),
-            region_name(row.country.subregion_m49), row.state, row.progress,
+            region_name(row.country.subregion_m49), row.state, row.progress, row.prefilled,
             row.last_activity.isoformat() if row.last_activity else "", cycle.deadline.isoformat(),
         ])
     return Response(
@@ -159,11 +164,16 @@ def submission(label: str, iso3: str):
     return _render_overview(submission)
 
 
-def _render_overview(submission, problems=None, status=200, workbook_errors=None, review_form=None):
-    """The submission page; ``review_form`` re-shows a refused review with the comments as typed."""
+def _progress_by_section(submission, sections, answers):
+    carried = service.carried_keys(submission)
+    return {section.key: service.section_progress(section, answers, carried) for section in sections}
+
+
+def _render_overview(submission, status=200, workbook_errors=None):
+    """The submission page: progress per section, comments from UNODC, the workbook and documents."""
     answers = service.answers_of(submission)
     sections = service.sections_for_user(current_user, submission)
-    progress = {section.key: service.section_progress(section, answers) for section in sections}
+    progress = _progress_by_section(submission, sections, answers)
     comments = {}
     for comment in submission.comments:
         comments.setdefault(comment.section_key, []).append(comment)
@@ -174,9 +184,8 @@ def _render_overview(submission, problems=None, status=200, workbook_errors=None
         section_of_item=service.spec_for(submission.cycle).section_of_item,
         submission=submission, cycle=submission.cycle, country=submission.country,
         sections=sections, progress=progress, comments=comments,
-        section_titles={section.key: section.title for section in sections},
-        overall=service.overall_progress(sections, answers), carried=len(service.carried_keys(submission)),
-        problems=problems, can_submit=service.can_submit(current_user, submission),
+        overall=service.overall_progress(list(progress.values())),
+        can_submit=service.can_submit(current_user, submission),
         can_mark_ready=current_user.role_enum.value == "contributor" and service.can_edit(current_user, submission),
         ready=service.ready_marks(submission), assignees=_assignees(submission),
         can_edit=service.can_edit(current_user, submission),
@@ -184,7 +193,6 @@ def _render_overview(submission, problems=None, status=200, workbook_errors=None
         can_review=service.can_review(current_user, submission), form=VersionForm(formdata=None, base_version=submission.version),
         upload_form=WorkbookUploadForm(formdata=None), workbook_errors=workbook_errors,
         documents=_documents_listed(submission, sections),
-        review_form=review_form,
     ), status
 
 
@@ -267,6 +275,41 @@ def section(label: str, iso3: str, section_key: str):
         flash(str(error.message), "error")
         return refuse(error.status)
     flash(_("Saved %(count)d change(s) in “%(section)s”.", count=len(changed), section=_(section.title)), "success")
+    if request.form.get("action") == "next":
+        return redirect(_after(submission, section))
+    return redirect(url_for("responses.section", label=label, iso3=iso3, section_key=section_key))
+
+
+def _after(submission, section) -> str:
+    """Where "Save and next section" leads: the next section, or the submit page after the last."""
+    sections = service.sections_for_user(current_user, submission)
+    index = sections.index(section)
+    if index + 1 < len(sections):
+        return url_for("responses.section", label=submission.cycle.label, iso3=submission.country.iso3, section_key=sections[index + 1].key)
+    if service.can_submit(current_user, submission):
+        return url_for("responses.submit", label=submission.cycle.label, iso3=submission.country.iso3)
+    return url_for("responses.submission", label=submission.cycle.label, iso3=submission.country.iso3)
+
+
+@bp.post("/<label>/<iso3>/<section_key>/confirm")
+@login_required
+def confirm_carried(label: str, iso3: str, section_key: str):
+    """Confirm all carried-over answers of a section as they are (audit-logged like a save)."""
+    submission = submission_or_404(label, iso3)
+    section = section_or_404(submission, section_key)
+    if not VersionForm().validate_on_submit():
+        abort(400)
+    try:
+        with write_transaction():
+            count = service.confirm_carried(submission, section, base_version(), current_user)
+    except (service.StaleSubmission, StaleDataError):
+        db.session.rollback()
+        flash(_("Someone else saved this questionnaire meanwhile; nothing was confirmed. Please check the answers and try again."), "error")
+    except service.WorkflowError as error:
+        flash(str(error.message), "error")
+        return _render_section(submission, section, False, None, {}, submission.version, error.status)
+    else:
+        flash(ngettext("%(num)d carried-over answer confirmed.", "%(num)d carried-over answers confirmed.", count), "success")
     return redirect(url_for("responses.section", label=label, iso3=iso3, section_key=section_key))
 
 
@@ -298,16 +341,26 @@ def _render_section(submission, section, editable, values, errors, version, stat
     spec = service.spec_for(submission.cycle)
     answers = service.answers_of(submission)
     sections = service.sections_for_user(current_user, submission)
+    carried = service.carried_keys(submission)
     index = sections.index(section)
-    comments = [c for c in submission.comments if c.section_key == section.key]
+    comments = [c for c in submission.comments if c.section_key == section.key and c.item_key is None]
+    item_comments = {}
+    for comment in submission.comments:
+        if comment.section_key == section.key and comment.item_key:
+            item_comments.setdefault(comment.item_key, []).append(comment)
     shown = answers if values is None else {**answers, **{k: v for k, v in values.items() if not isinstance(v, dict)}}
     warnings = plausibility.flags(section.items, shown, plausibility.previous_answers(submission)) if section.has_tables else []
+    topics = section.topics
     return render_template(
         "responses/section.html",
         submission=submission, cycle=submission.cycle, country=submission.country, section=section,
-        values=answers if values is None else values, errors=errors, base_version=version, editable=editable, conflict=conflict, comments=comments,
-        carried=service.carried_keys(submission),
-        progress=service.section_progress(section, answers),
+        values=answers if values is None else values, errors=errors, base_version=version, editable=editable, conflict=conflict,
+        comments=comments, item_comments=item_comments, carried=carried,
+        progress=service.section_progress(section, answers, carried),
+        topics=[(topic, service.section_progress(section, answers, carried, topic.items)) for topic in topics]
+        if len(topics) > 1 and len(section.status_items) > TOPICS_FROM else None,
+        sections=sections, section_progress=_progress_by_section(submission, sections, answers),
+        next_unanswered=service.next_unanswered(sections, section, answers),
         previous=sections[index - 1] if index else None, next=sections[index + 1] if index + 1 < len(sections) else None,
         scale=[(value, str(label)) for value, label in STATUS_SCALE], commitments=spec.commitments,
         items_by_key=spec.items_by_key, warnings=warnings, table_flags=plausibility.flags_by_item(warnings),
@@ -317,13 +370,19 @@ def _render_section(submission, section, editable, values, errors, version, stat
         earlier_statuses=service.earlier_statuses(submission, section, answers),
         outside_answers={key: value for key, value in answers.items()
                          if spec.section_of_item.get(key) not in (section.key, None) and key.startswith("screening.")},
+        document_names=DOCUMENT_NAMES,
     ), status
 
 
-@bp.post("/<label>/<iso3>/submit")
+@bp.route("/<label>/<iso3>/submit", methods=["GET", "POST"])
 @login_required
 def submit(label: str, iso3: str):
+    """GET: what still stops the questionnaire from being submitted, section by section, with the
+    submit button. POST: submit, or show the same page with the problems (422). Being a GET
+    page too, a language switch after a failed submit returns here instead of to a 404."""
     submission = submission_or_404(label, iso3)
+    if request.method == "GET":
+        return _render_submit(submission, service.problems(submission))
     if not VersionForm().validate_on_submit():
         abort(400)
     try:
@@ -331,40 +390,69 @@ def submit(label: str, iso3: str):
             found = service.submit(submission, base_version(), current_user)
     except service.WorkflowError as error:
         flash(str(error.message), "error")
-        return _render_overview(submission, status=error.status)
+        return _render_submit(submission, service.problems(submission), error.status)
     if found:
         flash(_("The questionnaire cannot be submitted yet: please see the list below."), "error")
-        return _render_overview(submission, problems=found, status=422)
+        return _render_submit(submission, found, 422)
     flash(_("Thank you. The questionnaire has been submitted to UNODC."), "success")
     return redirect(url_for("responses.submission", label=label, iso3=iso3))
 
 
-@bp.post("/<label>/<iso3>/review")
+def _render_submit(submission, problems, status=200):
+    spec = service.spec_for(submission.cycle)
+    sections = service.sections_for(submission)
+    by_section = {}
+    for problem in problems:
+        by_section.setdefault(problem.section_key, []).append(problem)
+    return render_template(
+        "responses/submit.html", submission=submission, cycle=submission.cycle, country=submission.country,
+        groups=[(section, by_section[section.key]) for section in sections if section.key in by_section],
+        problem_count=len(problems), items_by_key=spec.items_by_key, commitments=spec.commitments,
+        can_submit=service.can_submit(current_user, submission), form=VersionForm(formdata=None, base_version=submission.version),
+    ), status
+
+
+@bp.route("/<label>/<iso3>/review", methods=["GET", "POST"])
 @roles_required(*STAFF_ROLES)
 def review(label: str, iso3: str):
+    """The compiler's review: the whole submission on one page (GET); "Return" and "Accept"
+    each go through a confirmation page (POST without ``confirmed``) before anything changes."""
     submission = submission_or_404(label, iso3)
-    keys = [section.key for section in service.sections_for(submission)]
-    form = review_form_class(keys)()
+    if request.method == "GET":
+        return _render_review(submission, {})
+    targets = service.comment_targets(submission)
+    form = _review_form_class(tuple(targets))()
     if not form.validate_on_submit():
         if form.csrf_token.errors or form.base_version.errors:
             abort(400)
         flash(_("A comment could not be accepted; nothing was changed. Please see the comment fields below."), "error")
-        return _render_overview(submission, status=422, review_form=form)
+        typed = {key: form[f"comment-{key}"].data or "" for key in targets}
+        errors = {key: form[f"comment-{key}"].errors for key in targets if form[f"comment-{key}"].errors}
+        return _render_review(submission, typed, 422, errors)
+    version = base_version()
     action = request.form.get("action")
+    if action not in ("accept", "return", "edit"):
+        abort(400)
+    comments = {key: (form[f"comment-{key}"].data or "").strip() for key in targets}
+    comments = {key: text for key, text in comments.items() if text}
+    if action == "edit" or not request.form.get("confirmed"):
+        if action == "return" and not comments:
+            flash(_("Say what needs correcting: add a comment to at least one section or question."), "error")
+            return _render_review(submission, comments, 422)
+        if action == "edit":
+            return _render_review(submission, comments)
+        return _render_review_confirmation(submission, action, comments, targets)
     try:
         with write_transaction():
             if action == "accept":
-                service.accept(submission, base_version(), current_user)
+                service.accept(submission, version, current_user)
                 message = _("Submission accepted.")
-            elif action == "return":
-                comments = {key: form[f"comment-{key}"].data or "" for key in keys}
-                service.return_submission(submission, comments, base_version(), current_user)
-                message = _("Submission returned to the country with your comments.")
             else:
-                abort(400)
+                service.return_submission(submission, comments, version, current_user)
+                message = _("Submission returned to the country with your comments.")
     except service.WorkflowError as error:
         flash(str(error.message), "error")
-        return _render_overview(submission, status=error.status, review_form=form)
+        return _render_review(submission, comments, error.status)
     flash(message, "success")
     return redirect(url_for("responses.submission", label=label, iso3=iso3))
 
@@ -405,6 +493,54 @@ def mark_example(label: str, iso3: str):
         return _render_examples(submission, status=error.status)
     flash(message, "success")
     return redirect(url_for("responses.examples", label=label, iso3=iso3) + f"#example-{key}")
+@lru_cache(maxsize=64)
+def _review_form_class(keys: tuple[str, ...]):
+    """One comment field per section and per question, built once per questionnaire (a form
+    class is never modified, so sharing it is safe)."""
+    return review_form_class(list(keys))
+
+
+def _render_review(submission, comments, status=200, errors=None):
+    spec = service.spec_for(submission.cycle)
+    answers = service.answers_of(submission)
+    sections = service.sections_for(submission)
+    existing = {}
+    for comment in submission.comments:
+        existing.setdefault(comment.item_key or comment.section_key, []).append(comment)
+    return render_template(
+        "responses/review.html", submission=submission, cycle=submission.cycle, country=submission.country,
+        sections=[(section, _review_rows(section, answers)) for section in sections], answers=answers, carried=service.carried_keys(submission),
+        previous=service.previous_answers(submission), comments=comments, existing=existing, errors=errors or {},
+        progress=_progress_by_section(submission, sections, answers),
+        commitments=spec.commitments, can_review=service.can_review(current_user, submission),
+        form=VersionForm(formdata=None, base_version=submission.version),
+    ), status
+
+
+def _review_rows(section, answers):
+    """The section as the review page reads it: each question with its follow-ups (measures,
+    evidence, indicators) that apply or hold an answer; items of no question stand alone."""
+    rows, followups = [], {}
+    for item in section.items:
+        question = section.question_of(item)
+        if question is None:
+            rows.append((item, followups.setdefault(item["key"], [])))
+        elif answers.get(item["key"]) is not None or is_visible(item, answers):
+            followups.setdefault(question["key"], []).append(item)
+    return rows
+
+
+def _render_review_confirmation(submission, action, comments, targets):
+    spec = service.spec_for(submission.cycle)
+    titles = {section.key: section.title for section in service.sections_for(submission)}
+    rows = [
+        (titles[targets[key][0]], spec.items_by_key.get(targets[key][1]) if targets[key][1] else None, key, text)
+        for key, text in comments.items()
+    ]
+    return render_template(
+        "responses/review_confirm.html", submission=submission, cycle=submission.cycle, country=submission.country,
+        action=action, rows=rows, form=VersionForm(base_version=request.form.get("base_version", "")),
+    )
 
 
 @bp.get("/<label>/<iso3>/history")

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from reporting.models import Country, Submission
-from tests.browser.test_data_entry_in_chromium import ARTIFACTS, browser, live_server  # noqa: F401  (shared fixtures)
+from tests.browser.conftest import ARTIFACTS  # the browser and live_server fixtures come from conftest.py
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser

@@ -152,7 +152,7 @@ def test_superscript_version_is_refused_on_review(db, client, cycle, login_as):
         submission = db.session.scalar(select(Submission).join(Submission.country).where(Submission.cycle_id == cycle.id).filter_by(iso3="FRA"))
         submission.state = "submitted"
     login_as("compiler", None)
-    state = form_state(client, "/cycles/2025/FRA/")
+    state = form_state(client, "/cycles/2025/FRA/review")
     before = counts(db)
     response = client.post("/cycles/2025/FRA/review", data={**state, "base_version": "²", "action": "accept"})
     assert response.status_code == 422
@@ -232,7 +232,7 @@ def test_review_comment_over_the_limit_is_refused_not_cut(db, client, cycle, log
         submission = db.session.scalar(select(Submission).join(Submission.country).where(Submission.cycle_id == cycle.id).filter_by(iso3="FRA"))
         submission.state = "submitted"
     login_as("compiler", None)
-    state = form_state(client, "/cycles/2025/FRA/")
+    state = form_state(client, "/cycles/2025/FRA/review")
     before = counts(db)
     comment = "Please add the measures. " + "x" * 4000
     response = client.post("/cycles/2025/FRA/review", data={**state, "action": "return", "comment-dr-prevention": comment})

@@ -3,7 +3,7 @@ answers, review comments and the (append-only) audit log, and leaves the
 audit log append-only afterwards."""
 from flask_migrate import downgrade, upgrade
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import insert, select, text
 
 from reporting import audit
 from reporting.database import write_transaction
@@ -25,13 +25,20 @@ def test_upgrade_repairs_answers_comments_and_audit_values(app, client, cycle, u
         submission = db.session.scalar(select(Submission).join(Submission.country).where(Submission.cycle_id == cycle.id).filter_by(iso3="FRA"))
         submission.answers.append(Answer(key="t.1.measures", value=BAD))
         submission.answers.append(Answer(key="t.1.status", value="planned"))
-        submission.comments.append(ReviewComment(section_key="dr-prevention", text=BAD_COMMENT, author_id=compiler.id))
+        # A core insert naming only the columns of that revision (later ones add columns).
+        db.session.execute(insert(ReviewComment.__table__).values(
+            submission_id=submission.id, section_key="dr-prevention", text=BAD_COMMENT, author_id=compiler.id))
         audit.record("answer.changed", "answer", "t.1.measures", submission_id=submission.id, country_id=submission.country_id,
                      key="t.1.measures", old=None, new={"nested": [BAD]})
-    # Before the repair the history page cannot be written out at all.
+    # Before the repair the history page cannot be written out at all (or, when a later
+    # migration added a column the code now reads, not even be read: a 500).
     login(client, "fp@fra.example.org")
-    with pytest.raises(UnicodeEncodeError):
-        client.get("/cycles/2025/FRA/history")
+    try:
+        broken = client.get("/cycles/2025/FRA/history")
+    except UnicodeEncodeError:
+        pass
+    else:
+        assert broken.status_code == 500
 
     upgrade()
 

@@ -25,7 +25,7 @@ def test_accepted_answers_prefill_the_next_cycle(app, db, client, cycle, login_a
 
     page = client.get("/cycles/2026/FRA/dr-prevention").get_data(as_text=True)
     assert "carried over" in page and "Strategy 2024" in page
-    response = client.post("/cycles/2026/FRA/submit", data=form_state(client, "/cycles/2026/FRA/"))
+    response = client.post("/cycles/2026/FRA/submit", data=form_state(client, "/cycles/2026/FRA/submit"))
     assert "Carried over from the previous cycle: confirm or change it." in response.get_data(as_text=True)
 
     # Saving the section unchanged confirms what was carried over.

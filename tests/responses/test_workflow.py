@@ -32,7 +32,7 @@ def test_focal_point_fills_submits_and_compiler_returns_then_accepts(app, db, cl
     assert {a.key: a.value for a in submission.answers} == {"t.1.status": "implemented", "t.1.measures": "National prevention strategy 2024"}
 
     # Submitting an incomplete questionnaire lists every problem with a link to its field.
-    state = form_state(client, "/cycles/2025/FRA/")
+    state = form_state(client, "/cycles/2025/FRA/submit")
     response = client.post("/cycles/2025/FRA/submit", data=state)
     assert response.status_code == 422
     page = response.get_data(as_text=True)
@@ -42,7 +42,7 @@ def test_focal_point_fills_submits_and_compiler_returns_then_accepts(app, db, cl
     post_section(client, "dr-prevention", {"t.1.status": "implemented", "t.1.measures": "National prevention strategy 2024", "t.2.status": "planned"})
     post_section(client, "sr-precursors", {"t.3.status": "in_progress", "t.3.evidence": "https://example.gouv.fr/precursors"})
     post_section(client, "sofia-cooperation", {"s.1.status": "not_applicable"})
-    response = client.post("/cycles/2025/FRA/submit", data=form_state(client, "/cycles/2025/FRA/"))
+    response = client.post("/cycles/2025/FRA/submit", data=form_state(client, "/cycles/2025/FRA/submit"))
     assert response.status_code == 302
     assert submission_of(db, cycle, "FRA").state == "submitted"
 
@@ -51,11 +51,15 @@ def test_focal_point_fills_submits_and_compiler_returns_then_accepts(app, db, cl
     assert response.status_code == 409
     assert submission_of(db, cycle, "FRA").answers and {a.key: a.value for a in submission_of(db, cycle, "FRA").answers}["t.3.status"] == "in_progress"
 
-    # The compiler returns it with a comment on one section.
+    # The compiler returns it with a comment on one section, after a confirmation page.
     client.post("/logout", data={"csrf_token": csrf_token(client, "/cycles/")})
     login(client, "compiler@unodc.example.org")
-    state = form_state(client, "/cycles/2025/FRA/")
-    response = client.post("/cycles/2025/FRA/review", data={**state, "action": "return", "comment-sr-precursors": "Please say which precursors."})
+    state = form_state(client, "/cycles/2025/FRA/review")
+    comment = {"comment-sr-precursors": "Please say which precursors."}
+    response = client.post("/cycles/2025/FRA/review", data={**state, "action": "return", **comment})
+    assert response.status_code == 200 and "Please say which precursors." in response.get_data(as_text=True)
+    assert submission_of(db, cycle, "FRA").state == "submitted"  # not before the confirmation
+    response = client.post("/cycles/2025/FRA/review", data={**state, "action": "return", "confirmed": "1", **comment})
     assert response.status_code == 302
     assert submission_of(db, cycle, "FRA").state == "returned"
 
@@ -64,12 +68,14 @@ def test_focal_point_fills_submits_and_compiler_returns_then_accepts(app, db, cl
     login(client, "fp@fra.example.org")
     assert "Please say which precursors." in client.get("/cycles/2025/FRA/sr-precursors").get_data(as_text=True)
     post_section(client, "sr-precursors", {"t.3.status": "implemented", "t.3.evidence": "https://example.gouv.fr/precursors"})
-    assert client.post("/cycles/2025/FRA/submit", data=form_state(client, "/cycles/2025/FRA/")).status_code == 302
+    assert client.post("/cycles/2025/FRA/submit", data=form_state(client, "/cycles/2025/FRA/submit")).status_code == 302
 
     client.post("/logout", data={"csrf_token": csrf_token(client, "/cycles/")})
     login(client, "compiler@unodc.example.org")
-    state = form_state(client, "/cycles/2025/FRA/")
-    assert client.post("/cycles/2025/FRA/review", data={**state, "action": "accept"}).status_code == 302
+    state = form_state(client, "/cycles/2025/FRA/review")
+    assert client.post("/cycles/2025/FRA/review", data={**state, "action": "accept"}).status_code == 200
+    assert submission_of(db, cycle, "FRA").state == "submitted"
+    assert client.post("/cycles/2025/FRA/review", data={**state, "action": "accept", "confirmed": "1"}).status_code == 302
     submission = submission_of(db, cycle, "FRA")
     assert submission.state == "accepted"
 
@@ -101,7 +107,7 @@ def test_cross_field_check_blocks_submission(db, client, cycle, login_as):
     post_section(client, "dr-prevention", {"t.1.status": "planned", "t.2.status": "implemented", "t.2.indicator.1": "0", "t.2.indicator.2": "40"})
     post_section(client, "sr-precursors", {"t.3.status": "planned"})
     post_section(client, "sofia-cooperation", {"s.1.status": "planned"})
-    response = client.post("/cycles/2025/FRA/submit", data=form_state(client, "/cycles/2025/FRA/"))
+    response = client.post("/cycles/2025/FRA/submit", data=form_state(client, "/cycles/2025/FRA/submit"))
     assert response.status_code == 422
     assert "Coverage above zero needs people in treatment." in response.get_data(as_text=True)
 
