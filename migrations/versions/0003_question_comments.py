@@ -4,13 +4,13 @@ A compiler can comment on one question as well as on a whole section;
 ``item_key`` is empty for a section comment.
 
 Revision ID: 0003_question_comments
-Revises: 0003_hardening
+Revises: 0003_measure_examples
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = "0003_question_comments"
-down_revision = "0003_hardening"
+down_revision = "0003_measure_examples"
 branch_labels = None
 depends_on = None
 

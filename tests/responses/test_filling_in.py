@@ -259,4 +259,5 @@ def test_fields_are_named_by_their_question_and_errors_are_tied_to_them(db, clie
     assert '<p class="field-error" id="error-t.1.measures">At most 200 characters.</p>' in page
     # Required questions are marked, and the progress bar has a name.
     assert re.search(r'id="t.1.status-planned"[^>]* required', page) and 'class="required"' in page
+    assert 'aria-labelledby="label-t.1.status head-1-planned"' in page and 'id="head-1-planned"' in page
     assert '<progress id="section-progress" max="2" value="0" aria-labelledby="section-progress-text">' in page
