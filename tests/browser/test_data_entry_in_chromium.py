@@ -3,7 +3,8 @@ import pytest
 from sqlalchemy import select
 
 from reporting.models import Country, Submission
-from tests.browser.conftest import ARTIFACTS
+# The fixtures live in conftest.py; named here too for tests that still import them from this module.
+from tests.browser.conftest import ARTIFACTS, browser, live_server  # noqa: F401
 
 pytestmark = pytest.mark.browser
 

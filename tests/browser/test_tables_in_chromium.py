@@ -1,7 +1,7 @@
 """A real headless Chromium fills an indicator table with the keyboard only, in English and in Arabic."""
 import pytest
 
-from tests.browser.test_data_entry_in_chromium import ARTIFACTS, browser, live_server  # noqa: F401 (fixtures)
+from tests.browser.conftest import ARTIFACTS  # the browser and live_server fixtures come from conftest.py
 from tests.responses.test_tables import stored, table_cycle  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.browser

@@ -6,7 +6,7 @@ import io
 import openpyxl
 import pytest
 
-from tests.browser.test_data_entry_in_chromium import ARTIFACTS, browser, live_server  # noqa: F401 (fixtures)
+from tests.browser.conftest import ARTIFACTS  # the browser and live_server fixtures come from conftest.py
 from tests.conftest import PASSWORD, login
 from tests.responses.workbooks import fill, open_workbook_cycle, stored, to_bytes
 
