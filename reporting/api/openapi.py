@@ -26,9 +26,16 @@ ERRORS = {
 }
 WRITE_ERRORS = {
     **ERRORS,
+    "400": _error("Signed in with the browser session but without the `X-CSRFToken` header (bearer tokens need none)"),
     "409": _error("Stale base_version, or a state that does not allow this (submitted, closed cycle)"),
+    "413": _error("The body is larger than the server accepts"),
     "422": _error("Invalid body; `error.fields` names each field and its problems"),
 }
+
+
+def _write_errors(unprocessable: str) -> dict:
+    """The write answers, with what a schema-valid body can still be refused for (422)."""
+    return {**WRITE_ERRORS, "422": _error(unprocessable)}
 
 PATHS = {
     "/cycles": {"get": {"summary": "Reporting cycles", "responses": {"200": _json({"type": "array", "items": "Cycle"}, "Cycles, newest first"), **ERRORS}}},
@@ -43,17 +50,24 @@ PATHS = {
                        "rows and columns come from the table in the cycle's spec, numbers are plain JSON numbers "
                        "within the column's unit limits, and `\"no_data\"` (the ARQ's \"--\") is not zero.",
         "requestBody": {"required": True, "content": {"application/json": {"schema": "AnswersUpdate"}}},
-        "responses": {"200": _json("Submission", "Saved; `changed` lists the keys whose value changed"), **WRITE_ERRORS},
+        "responses": {"200": _json("Submission", "Saved; `changed` lists the keys whose value changed"), **_write_errors(
+            "An answer the web form would refuse too (out of range, not a choice, control characters, a list for a "
+            "single value…), or a key that is not a question of this country's questionnaire; `error.fields.answers` "
+            "names each one. Also a body that is not JSON, nests too deep or is too large (`error.fields._body`)")},
     }},
     "/cycles/{label}/submissions/{iso3}/submit": {"post": {
         "summary": "Submit to UNODC (focal points of the country)", "parameters": [CYCLE, COUNTRY],
         "requestBody": {"required": True, "content": {"application/json": {"schema": "Version"}}},
-        "responses": {"200": _json("Submission", "Submitted"), **WRITE_ERRORS},
+        "responses": {"200": _json("Submission", "Submitted"), **_write_errors(
+            "The questionnaire is not complete: `error.fields` names each unanswered or unconfirmed question "
+            "(or failed check) and why; nothing changes. Also an invalid body")},
     }},
     "/cycles/{label}/submissions/{iso3}/review": {"post": {
         "summary": "Accept, or return with comments keyed by section or question key (compilers)", "parameters": [CYCLE, COUNTRY],
         "requestBody": {"required": True, "content": {"application/json": {"schema": "Review"}}},
-        "responses": {"200": _json("Submission", "Accepted or returned"), **WRITE_ERRORS},
+        "responses": {"200": _json("Submission", "Accepted or returned"), **_write_errors(
+            "A comment for a section this questionnaire does not have, or longer than 4,000 characters "
+            "(refused, never cut); also an invalid body")},
     }},
     "/cycles/{label}/submissions/{iso3}/documents/{document_id}": {"get": {
         "summary": "An evidence document (the `url` of a submission's `documents`), as an attachment",

@@ -1,8 +1,8 @@
 """Error pages and JSON errors that say what went wrong and leak nothing."""
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
 
 MESSAGES = {
     400: _l("The request could not be understood. Please check what you sent and try again."),
@@ -36,7 +36,12 @@ def handle_http_error(error: HTTPException):
     code = error.code or 500
     if code not in MESSAGES:
         code = 500 if code >= 500 else 400
-    return render_error(code, MESSAGES[code])
+    body, status = render_error(code, MESSAGES[code])
+    response = make_response(body, status)
+    if isinstance(error, MethodNotAllowed) and error.valid_methods:
+        # RFC 9110: a 405 says which methods the resource does allow.
+        response.headers["Allow"] = ", ".join(sorted(error.valid_methods))
+    return response
 
 
 def handle_csrf_error(_error: CSRFError):
