@@ -85,7 +85,10 @@ MAX_NAME_LENGTH = 120
 
 
 def clean_name(name: str | None) -> str | None:
-    name = " ".join((name or "").split())
+    try:
+        name = " ".join(clean_text(name or "", "name").split())
+    except InputError as error:
+        raise AccountError(str(error)) from None
     if len(name) > MAX_NAME_LENGTH:
         raise AccountError(f"name is too long: at most {MAX_NAME_LENGTH} characters")
     return name or None

@@ -255,3 +255,16 @@ def test_clean_text_names_the_field_and_bounds_the_length():
     for bad in ("\ufffe", "\uffff", "\ud800", "\x7f", "\x9f"):
         with pytest.raises(InputError):
             clean_text(bad, "f")
+
+
+# --- the CLI -----------------------------------------------------------------------------
+
+def test_cli_text_passes_the_same_boundary(runner, db):
+    password = "correct horse battery staple"
+    result = runner.invoke(args=["users", "create", "x@example.org", "--role", "compiler", "--name", "Ana\x1b[31m"],
+                           input=f"{password}\n{password}\n")
+    assert result.exit_code != 0 and "name: It contains a control character (U+001B)" in result.output
+    runner.invoke(args=["users", "create", "x@example.org", "--role", "compiler"], input=f"{password}\n{password}\n")
+    result = runner.invoke(args=["users", "token", "x@example.org", "--name", "script\x00"])
+    assert result.exit_code != 0 and "name: It contains a control character (U+0000)" in result.output
+    assert "Traceback" not in result.output
