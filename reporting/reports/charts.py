@@ -91,3 +91,10 @@ def spread_bar(spread, rtl: bool = False) -> Markup:
 
 
 TREND_COLOURS = {"decreased": "#1f5a96", "stable": "#7fb3e0", "increased": "#c0504d", "not_known": "#c4c9d0"}
+
+
+def trend_shares_bar(counts, rtl: bool = False) -> Markup:
+    """The trend answers to a dated target (``counts``: value → countries, ``"n"`` → countries replying)."""
+    if not counts["n"]:
+        return _svg([])
+    return stacked_bar([(counts[value] / counts["n"], colour) for value, colour in TREND_COLOURS.items()], rtl)

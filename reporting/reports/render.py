@@ -203,6 +203,8 @@ def template_helpers(language: str) -> dict:
         "progress_bar": lambda counts: charts.progress_bar(counts, rtl),
         "trend_bar": lambda previous, current: charts.trend_bar(previous, current, rtl),
         "spread_bar": lambda spread: charts.spread_bar(spread, rtl),
+        "trend_shares_bar": lambda counts: charts.trend_shares_bar(counts, rtl),
+        "trend_colours": charts.TREND_COLOURS,
         "shares_bar": lambda segments: charts.stacked_bar(segments, rtl),
         "swatch": charts.swatch,
         "group_rows": _group_rows,

@@ -14,7 +14,8 @@ from reporting.database import write_transaction
 from reporting.extensions import db
 from reporting.models import Country
 from reporting.reports.content import country_responses, cycle_content
-from reporting.reports.render import Renderer, StaticFilesOnly
+from reporting.reports.aggregation import StatusCounts
+from reporting.reports.render import Renderer, StaticFilesOnly, template_helpers
 from reporting.reports.services import ReportError
 
 from .conftest import FRENCH_TEXT, GERMAN_TEXT, embedded_fonts, make_cycle, outline_titles, pdf_text, render_pdf
@@ -172,9 +173,13 @@ def test_arabic_report_is_right_to_left_with_mirrored_bars(app, cycles):
     assert 'font-family: "Noto Naskh Arabic", "Noto Sans", "Noto Sans CJK SC"' in arabic
     assert '<p lang="en" dir="ltr">Take effective' in arabic
     assert "@top-right { content: string(doctitle)" in arabic and "@top-left { content: string(doctitle)" in english
-    # The ungass2016.1.a bar starts with 25% not started: at the left edge in English, the right in Arabic.
-    assert '<rect x="0.000" y="0" width="25.000" height="10" fill="#c0504d"/>' in english
-    assert '<rect x="75.000" y="0" width="25.000" height="10" fill="#c0504d"/>' in arabic
+    # With 4 applicable replies, ungass2016.1.a gets no bar but "too few replies", in both languages.
+    assert '<rect x="0.000" y="0" width="25.000"' not in english and "too few replies" in english
+    # A bar of 8 replies, 2 of them not started, starts at the left edge in English and at the right in Arabic.
+    counts = StatusCounts({"not_started": 2, "implemented": 6})
+    helpers = {language: template_helpers(language) for language in ("ar", "en")}
+    assert '<rect x="0.000" y="0" width="25.000" height="10" fill="#c0504d"/>' in helpers["en"]["status_bar"](counts)
+    assert '<rect x="75.000" y="0" width="25.000" height="10" fill="#c0504d"/>' in helpers["ar"]["status_bar"](counts)
 
 
 def test_a_failing_template_names_the_file_and_line(app, cycles, monkeypatch):
