@@ -5,10 +5,10 @@ second on SQLite and PostgreSQL alike.
 Every figure is wanted for many areas at once — the world, M49 regions and
 sub-regions, the Commission's regional groups, the register's regional scopes —
 and the areas overlap. ``Geography`` sorts the Member States into *cells*
-(countries that fall into exactly the same areas) and passes two small tables
-to SQL: country → cell and cell → area. Each statement groups the answers once
-by cell, then joins that small result to the areas and sums, so the answers are
-read once whatever the number of groupings. Only Member States are in the
+(countries that fall into exactly the same areas) and passes SQL country → cell
+(a CASE expression) and cell → area (a small table). Each statement groups the
+answers once by cell, then joins that small result to the areas and sums, so
+the answers are read once whatever the number of groupings. Only Member States are in the
 tables, so only they count; which submissions count is the caller's choice
 (see ``services.counted_states``).
 
@@ -23,7 +23,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 import json
 
-from sqlalchemy import Integer, String, Text, and_, case, cast, column, func, or_, select, values
+from sqlalchemy import Integer, String, Text, and_, case, cast, column, func, null, or_, select, values
+from sqlalchemy.orm import aliased
 
 from reporting.countries.groupings import regional_group, scope_key
 from reporting.countries.services import country_scopes
@@ -145,118 +146,148 @@ class Figures:
     choices: dict[str, dict[Area, Counter]] = field(default_factory=dict)  # value → countries; "n" → base
 
 
+class Cells:
+    """Member States sorted into cells of countries that fall into exactly the same areas."""
+
+    def __init__(self, country_areas: dict[int, tuple[Area, ...]]):
+        cells: dict[tuple[Area, ...], int] = {}
+        self.country_cell = {country_id: cells.setdefault(areas, len(cells))
+                             for country_id, areas in country_areas.items() if areas}
+        self.cell_areas = {cell: areas for areas, cell in cells.items()}
+        self.areas = list(dict.fromkeys(area for areas in cells for area in areas))
+        self.area_ids = {area: index for index, area in enumerate(self.areas)}
+
+    def cell_of(self, country_id):
+        """The cell of the country in ``country_id``; NULL for a country in none (not a Member State).
+
+        A CASE over the country ids rather than a joined table: SQLite has no index on a VALUES
+        table, and looking the cell up per answer this way costs less than joining."""
+        if not self.country_cell:
+            return null()
+        return case(self.country_cell, value=country_id, else_=None)
+
+    def area_table(self):
+        rows = [(cell, self.area_ids[area]) for cell, areas in self.cell_areas.items() for area in areas]
+        return values(column("cell", Integer), column("area", Integer), name="cell_areas").data(
+            rows or [(-1, -1)]).cte("cell_areas")
+
+    def area(self, area_id: int) -> Area:
+        return self.areas[area_id]
+
+
 class Geography:
-    """Which areas each Member State counts in, as cells (see the module docstring)."""
+    """Which areas each Member State counts in (see the module docstring).
+
+    Two sets of cells: ``base`` (world, M49 region and sub-region, regional group) for every
+    question, and ``scoped`` (the register's regional scopes) for the questions of regional
+    modules only: splitting every cell by scope would multiply the rows the aggregation groups."""
 
     def __init__(self, countries: Iterable[Country], scopes: Iterable[tuple[str, ...]] = ()):
         regional = [tuple(scope) for scope in dict.fromkeys(scopes) if "global" not in scope]
-        self.areas: list[Area] = []
         self.country_areas: dict[int, tuple[Area, ...]] = {}
         self.members: Counter = Counter()
-        cells: dict[tuple[Area, ...], int] = {}
-        self.country_cell: dict[int, int] = {}
+        base, scoped = {}, {}
         for country in countries:
             areas = [WORLD, Area("region", country.region_m49), Area("subregion", country.subregion_m49)]
             group = regional_group(country)
             if group:
                 areas.append(Area("regional_group", group))
             own = country_scopes(country)
-            areas += [Area("scope", scope_key(scope)) for scope in regional if own.intersection(scope)]
-            key = tuple(areas)
-            self.country_areas[country.id] = key
-            self.country_cell[country.id] = cells.setdefault(key, len(cells))
-            self.members.update(areas)
-        self.cell_areas = {cell: areas for areas, cell in cells.items()}
-        self.area_ids = {area: index for index, area in enumerate(dict.fromkeys(
-            area for areas in cells for area in areas))}
-        self.areas = list(self.area_ids)
+            in_scopes = tuple(Area("scope", scope_key(scope)) for scope in regional if own.intersection(scope))
+            base[country.id], scoped[country.id] = tuple(areas), in_scopes
+            self.country_areas[country.id] = (*areas, *in_scopes)
+            self.members.update(self.country_areas[country.id])
+        self.base, self.scoped = Cells(base), Cells(scoped)
+        self.areas = self.base.areas + self.scoped.areas
 
     @classmethod
     def of_member_states(cls, scopes: Iterable[tuple[str, ...]] = ()) -> "Geography":
         return cls(db.session.scalars(select(Country).where(Country.is_member_state).order_by(Country.id)), scopes)
 
-    def country_table(self):
-        return values(column("country_id", Integer), column("cell", Integer), name="country_cells").data(
-            list(self.country_cell.items()) or [(-1, -1)]).cte("country_cells")
 
-    def area_table(self):
-        rows = [(cell, self.area_ids[area]) for cell, areas in self.cell_areas.items() for area in areas]
-        return values(column("cell", Integer), column("area", Integer), name="cell_areas").data(rows or [(-1, -1)]).cte("cell_areas")
-
-    def area(self, area_id: int) -> Area:
-        return self.areas[area_id]
+def _merged(first: dict, second: dict) -> dict:
+    for key, by_area in second.items():
+        first.setdefault(key, {}).update(by_area)
+    return first
 
 
 def aggregate(cycle_id: int, states: tuple[str, ...], status_keys: list[str], number_keys: list[str],
-              geography: Geography, choice_keys: list[str] = ()) -> Figures:
-    """All figures of one cycle, counting the submissions in ``states``."""
+              geography: Geography, choice_keys: list[str] = (), regional_keys: Iterable[str] = ()) -> Figures:
+    """All figures of one cycle, counting the submissions in ``states``; the regional scopes'
+    figures only for ``regional_keys`` (the questions of regional modules)."""
+    regional = set(regional_keys)
+
+    def both(function, keys):
+        keys = list(keys)
+        return _merged(function(cycle_id, states, keys, geography.base),
+                       function(cycle_id, states, [key for key in keys if key in regional], geography.scoped))
+
     return Figures(
-        coverage=_coverage(cycle_id, states, geography),
-        status=_status(cycle_id, states, status_keys, geography),
-        numbers=_numbers(cycle_id, states, number_keys, geography),
-        choices=_choices(cycle_id, states, list(choice_keys), geography),
+        coverage={**_coverage(cycle_id, states, geography.base, geography.members),
+                  **_coverage(cycle_id, states, geography.scoped, geography.members)},
+        status=both(_status, status_keys),
+        numbers=both(_numbers, number_keys),
+        choices=both(_choices, choice_keys),
     )
 
 
-def _counted(cycle_id: int, states: tuple[str, ...], cells, keys: list[str]):
-    """The answers to ``keys`` in the counted submissions of Member States, with each country's cell."""
+def _counted(cycle_id: int, states: tuple[str, ...], cell, keys: list[str]):
+    """The answers to ``keys`` in the counted submissions of Member States (``cell`` not null)."""
     return (
         select()
         .select_from(Answer)
         .join(Submission, Submission.id == Answer.submission_id)
-        .join(cells, cells.c.country_id == Submission.country_id)
-        .where(Submission.cycle_id == cycle_id, Submission.state.in_(states), Answer.key.in_(keys))
+        .where(Submission.cycle_id == cycle_id, Submission.state.in_(states), Answer.key.in_(keys),
+               cell.is_not(None))
     )
 
 
-def _coverage(cycle_id: int, states: tuple[str, ...], geography: Geography) -> dict[Area, Coverage]:
-    cells, areas = geography.country_table(), geography.area_table()
+def _coverage(cycle_id: int, states: tuple[str, ...], cells: Cells, members: Counter) -> dict[Area, Coverage]:
+    cell, areas = cells.cell_of(Submission.country_id).label("cell"), cells.area_table()
     fine = (
-        select(cells.c.cell, func.count(Submission.id).label("n"))
-        .select_from(Submission).join(cells, cells.c.country_id == Submission.country_id)
-        .where(Submission.cycle_id == cycle_id, Submission.state.in_(states))
-        .group_by(cells.c.cell).cte("fine")
+        select(cell, func.count(Submission.id).label("n"))
+        .where(Submission.cycle_id == cycle_id, Submission.state.in_(states), cell.is_not(None))
+        .group_by(cell).cte("fine")
     )
     reporting = dict(db.session.execute(
         select(areas.c.area, func.sum(fine.c.n)).join(areas, areas.c.cell == fine.c.cell).group_by(areas.c.area)).all())
     # int(): PostgreSQL sums integers as NUMERIC.
-    return {area: Coverage(geography.members[area], int(reporting.get(geography.area_ids[area], 0)))
-            for area in geography.areas}
+    return {area: Coverage(members[area], int(reporting.get(cells.area_ids[area], 0))) for area in cells.areas}
 
 
-def _status(cycle_id: int, states: tuple[str, ...], keys: list[str], geography: Geography) -> dict[str, dict[Area, StatusCounts]]:
+def _status(cycle_id: int, states: tuple[str, ...], keys: list[str], cells: Cells) -> dict[str, dict[Area, StatusCounts]]:
     if not keys:
         return {}
-    cells, areas = geography.country_table(), geography.area_table()
+    cell, areas = cells.cell_of(Submission.country_id).label("cell"), cells.area_table()
     status = Answer.value[()].as_string()
     fine = (
-        _counted(cycle_id, states, cells, keys)
-        .add_columns(Answer.key, status.label("status"), cells.c.cell, func.count().label("n"))
+        _counted(cycle_id, states, cell, keys)
+        .add_columns(Answer.key, status.label("status"), cell, func.count().label("n"))
         .where(status.in_(STATUS_VALUES))
-        .group_by(Answer.key, status, cells.c.cell)
+        .group_by(Answer.key, status, cell)
         .cte("fine")
     )
     rolled = (select(fine.c.key, fine.c.status, areas.c.area, func.sum(fine.c.n).label("n"))
               .join(areas, areas.c.cell == fine.c.cell).group_by(fine.c.key, fine.c.status, areas.c.area))
     result: dict[str, dict[Area, StatusCounts]] = defaultdict(lambda: defaultdict(StatusCounts))
     for row in db.session.execute(rolled):
-        result[row.key][geography.area(row.area)].counts[row.status] = int(row.n)
+        result[row.key][cells.area(row.area)].counts[row.status] = int(row.n)
     return {key: dict(by_area) for key, by_area in result.items()}
 
 
-def _choices(cycle_id: int, states: tuple[str, ...], keys: list[str], geography: Geography) -> dict[str, dict[Area, Counter]]:
+def _choices(cycle_id: int, states: tuple[str, ...], keys: list[str], cells: Cells) -> dict[str, dict[Area, Counter]]:
     """Countries per chosen value of single- and multiple-choice questions, and the base ``"n"``
     (countries that answered). SQL groups by the JSON text of the answer — few distinct texts —
     and a multiple choice's list is split here, over that small result."""
     if not keys:
         return {}
-    cells, areas = geography.country_table(), geography.area_table()
+    cell, areas = cells.cell_of(Submission.country_id).label("cell"), cells.area_table()
     text = cast(Answer.value, Text)
     fine = (
-        _counted(cycle_id, states, cells, keys)
-        .add_columns(Answer.key, text.label("value"), cells.c.cell, func.count().label("n"))
+        _counted(cycle_id, states, cell, keys)
+        .add_columns(Answer.key, text.label("value"), cell, func.count().label("n"))
         .where(Answer.value.is_not(None))
-        .group_by(Answer.key, text, cells.c.cell)
+        .group_by(Answer.key, text, cell)
         .cte("fine")
     )
     rolled = (select(fine.c.key, fine.c.value, areas.c.area, func.sum(fine.c.n).label("n"))
@@ -267,23 +298,23 @@ def _choices(cycle_id: int, states: tuple[str, ...], keys: list[str], geography:
         chosen = value if isinstance(value, list) else [value]
         if not chosen:
             continue
-        counter = result[row.key][geography.area(row.area)]
+        counter = result[row.key][cells.area(row.area)]
         counter["n"] += int(row.n)
         for item in dict.fromkeys(str(choice) for choice in chosen):
             counter[item] += int(row.n)
     return {key: dict(by_area) for key, by_area in result.items()}
 
 
-def _numbers(cycle_id: int, states: tuple[str, ...], keys: list[str], geography: Geography) -> dict[str, dict[Area, NumberStats]]:
+def _numbers(cycle_id: int, states: tuple[str, ...], keys: list[str], cells: Cells) -> dict[str, dict[Area, NumberStats]]:
     """Count, sum, median, minimum and maximum of numeric answers; the median by ranking
     the values with window functions (portable, where ``percentile_cont`` is not)."""
     if not keys:
         return {}
-    cells, areas = geography.country_table(), geography.area_table()
+    cell, areas = cells.cell_of(Submission.country_id).label("cell"), cells.area_table()
     number = Answer.value[()].as_float()
     values_ = (
-        _counted(cycle_id, states, cells, keys)
-        .add_columns(Answer.key, number.label("v"), cells.c.cell)
+        _counted(cycle_id, states, cell, keys)
+        .add_columns(Answer.key, number.label("v"), cell)
         .where(number.is_not(None))
         .cte("answer_values")
     )
@@ -304,24 +335,70 @@ def _numbers(cycle_id: int, states: tuple[str, ...], keys: list[str], geography:
     )
     result: dict[str, dict[Area, NumberStats]] = defaultdict(dict)
     for row in db.session.execute(query):
-        result[row.key][geography.area(row.area)] = NumberStats(
+        result[row.key][cells.area(row.area)] = NumberStats(
             row.count, row.total, row.median, row.minimum, row.maximum)
     return dict(result)
 
 
+APPLICABLE = tuple(value for value in STATUS_VALUES if value != NOT_APPLICABLE)
+
+
 def like_for_like(cycle_id: int, states: tuple[str, ...], previous_id: int, previous_states: tuple[str, ...],
-                  mapping: Mapping[str, tuple[str, ...]], geography: Geography) -> dict[str, dict[Area, Pairs]]:
+                  mapping: Mapping[str, tuple[str, ...]], geography: Geography,
+                  regional_keys: Iterable[str] = ()) -> dict[str, dict[Area, Pairs]]:
     """Per question and area, the countries with an applicable status in both cycles and how many of
     them reported it implemented before and now.
 
     ``mapping`` gives, for each question of this cycle, the question(s) of the previous cycle it
-    continues (``questionnaire.diff.question_mapping``). A country's previous status for a question
-    that continues several is their common status when all were answered alike, else none.
+    continues (``questionnaire.diff.question_mapping``). A question that keeps its key is paired
+    answer to answer through the answers' unique (submission, key) index; a country's previous
+    status for a question that continues others is their common status when all were answered
+    alike, else none.
     """
+    regional = set(regional_keys)
+    result: dict[str, dict[Area, Pairs]] = {}
+    for cells, keys in ((geography.base, list(mapping)), (geography.scoped, [key for key in mapping if key in regional])):
+        same = [key for key in keys if mapping[key] == (key,)]
+        other = {key: mapping[key] for key in keys if mapping[key] != (key,)}
+        fines = ([_same_key_pairs(cycle_id, states, previous_id, previous_states, same, cells)] if same else []) + \
+                ([_mapped_pairs(cycle_id, states, previous_id, previous_states, other, cells)] if other else [])
+        for fine in fines:
+            areas = cells.area_table()
+            rolled = (select(fine.c.key, areas.c.area, func.sum(fine.c.countries).label("countries"),
+                             func.sum(fine.c.before).label("before"), func.sum(fine.c.now).label("now"))
+                      .join(areas, areas.c.cell == fine.c.cell).group_by(fine.c.key, areas.c.area))
+            for key, area, countries, before, now in db.session.execute(rolled):
+                result.setdefault(key, {})[cells.area(area)] = Pairs(int(countries), int(before), int(now))
+    return result
+
+
+def _pair_counts(key, cell, before, now):
+    return (key, cell, func.count().label("countries"),
+            func.sum(case((before == IMPLEMENTED, 1), else_=0)).label("before"),
+            func.sum(case((now == IMPLEMENTED, 1), else_=0)).label("now"))
+
+
+def _same_key_pairs(cycle_id, states, previous_id, previous_states, keys, cells: Cells):
+    """Per (question, cell): answer now joined to the same country's answer to the same key before."""
+    earlier_submission, earlier = aliased(Submission), aliased(Answer)
+    cell = cells.cell_of(Submission.country_id).label("cell")
+    now, before = Answer.value[()].as_string(), earlier.value[()].as_string()
+    return (
+        _counted(cycle_id, states, cell, keys)
+        .add_columns(*_pair_counts(Answer.key, cell, before, now))
+        .join(earlier_submission, and_(earlier_submission.country_id == Submission.country_id,
+                                       earlier_submission.cycle_id == previous_id,
+                                       earlier_submission.state.in_(previous_states)))
+        .join(earlier, and_(earlier.submission_id == earlier_submission.id, earlier.key == Answer.key))
+        .where(now.in_(APPLICABLE), before.in_(APPLICABLE))
+        .group_by(Answer.key, cell)
+        .cte("fine")
+    )
+
+
+def _mapped_pairs(cycle_id, states, previous_id, previous_states, mapping, cells: Cells):
+    """Per (question, cell), for questions that continue other keys (another version of the questionnaire)."""
     rows = [(new, old, len(olds)) for new, olds in mapping.items() for old in olds]
-    if not rows:
-        return {}
-    cells, areas = geography.country_table(), geography.area_table()
     links = values(column("new_key", String), column("old_key", String), column("olds", Integer),
                    name="links").data(rows).cte("links")
     status = Answer.value[()].as_string()
@@ -331,29 +408,22 @@ def like_for_like(cycle_id: int, states: tuple[str, ...], previous_id: int, prev
         .select_from(Answer)
         .join(Submission, Submission.id == Answer.submission_id)
         .join(links, links.c.old_key == Answer.key)
-        .where(Submission.cycle_id == previous_id, Submission.state.in_(previous_states), status.in_(STATUS_VALUES))
+        .where(Submission.cycle_id == previous_id, Submission.state.in_(previous_states),
+               Answer.key.in_(sorted({old for _new, old, _n in rows})), status.in_(STATUS_VALUES))
         .group_by(Submission.country_id, links.c.new_key)
         .cte("before")
     )
+    cell = cells.cell_of(Submission.country_id).label("cell")
     now = (
-        _counted(cycle_id, states, cells, list(mapping))
-        .add_columns(Submission.country_id, Answer.key, status.label("status"), cells.c.cell)
-        .where(status.in_(STATUS_VALUES), status != NOT_APPLICABLE)
+        _counted(cycle_id, states, cell, list(mapping))
+        .add_columns(Submission.country_id, Answer.key, status.label("status"), cell)
+        .where(status.in_(APPLICABLE))
         .cte("now")
     )
-    fine = (
-        select(now.c.key, now.c.cell, func.count().label("countries"),
-               func.sum(case((before.c.low == IMPLEMENTED, 1), else_=0)).label("before"),
-               func.sum(case((now.c.status == IMPLEMENTED, 1), else_=0)).label("now"))
+    return (
+        select(*_pair_counts(now.c.key, now.c.cell, before.c.low, now.c.status))
         .join(before, and_(before.c.country_id == now.c.country_id, before.c.new_key == now.c.key))
         .where(before.c.low == before.c.high, before.c.answered == before.c.olds, before.c.low != NOT_APPLICABLE)
         .group_by(now.c.key, now.c.cell)
         .cte("fine")
     )
-    rolled = (select(fine.c.key, areas.c.area, func.sum(fine.c.countries).label("countries"),
-                     func.sum(fine.c.before).label("before"), func.sum(fine.c.now).label("now"))
-              .join(areas, areas.c.cell == fine.c.cell).group_by(fine.c.key, areas.c.area))
-    result: dict[str, dict[Area, Pairs]] = defaultdict(dict)
-    for row in db.session.execute(rolled):
-        result[row.key][geography.area(row.area)] = Pairs(int(row.countries), int(row.before), int(row.now))
-    return dict(result)

@@ -434,7 +434,8 @@ def cycle_content(cycle: Cycle, today: date | None = None) -> ReportContent:
     choice_keys = [item["key"] for item in items if item["kind"] in ("single_choice", "multiple_choice")]
     members = list(db.session.scalars(select(Country).where(Country.is_member_state).order_by(Country.id)))
     geography = Geography(members, [section.scope for section in spec.sections])
-    figures = aggregate(cycle.id, counted_states(cycle), status_keys, number_keys, geography, choice_keys)
+    regional_keys = [item["key"] for section in spec.sections if "global" not in section.scope for item in section.items]
+    figures = aggregate(cycle.id, counted_states(cycle), status_keys, number_keys, geography, choice_keys, regional_keys)
     before = previous_cycle(cycle)
     previous = pairs = None
     mapping: dict[str, tuple[str, ...]] = {}
@@ -443,7 +444,8 @@ def cycle_content(cycle: Cycle, today: date | None = None) -> ReportContent:
         previous = aggregate(before.id, counted_states(before), [], [k for k in number_keys if k in before_spec.items_by_key],
                              geography)
         mapping = question_mapping(before_spec.content, spec.content)
-        pairs = like_for_like(cycle.id, counted_states(cycle), before.id, counted_states(before), mapping, geography)
+        pairs = like_for_like(cycle.id, counted_states(cycle), before.id, counted_states(before), mapping, geography,
+                              regional_keys)
     found_examples = examples(cycle, spec)
     pillars: dict[str, Pillar] = {}
     for spec_section in spec.sections:
