@@ -25,6 +25,7 @@ def parameter_values(other_iso3: str) -> dict[str, str]:
         "token": "not-a-real-token",
         "user_id": "1",
         "document_id": "1",
+        "table_id": "t-summary-pillars",
     }
 
 
