@@ -33,13 +33,15 @@ from reporting.responses.cycles import open_cycle
 PASSWORD = "correct horse battery staple"
 
 
-def _settings(database: Path, **overrides) -> dict:
+def _settings(database: Path | str, reports: Path | None = None, **overrides) -> dict:
+    """Settings of a test app on a SQLite file (a Path) or a PostgreSQL URL (a str)."""
+    url = database if isinstance(database, str) else f"sqlite:///{database}"
     return {
         "TESTING": True,
         "SECRET_KEY": "test-secret-key",
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
-        "REPORTS_DIR": str(database.parent / "reports"),
-        "DOCUMENTS_DIR": str(database.parent / "documents"),
+        "SQLALCHEMY_DATABASE_URI": url,
+        "REPORTS_DIR": str(reports or database.parent / "reports"),
+        "DOCUMENTS_DIR": str((reports or database.parent / "reports").parent / "documents"),
         **overrides,
     }
 
@@ -65,20 +67,56 @@ def compiled_catalogs():
     run_babel("compile", "-d", str(TRANSLATIONS))
 
 
+# The whole suite runs on SQLite, and again on PostgreSQL with TEST_DATABASE=postgresql
+# (`.ci/run` does both): then every test gets a fresh database cloned from a migrated template.
+ON_POSTGRESQL = os.environ.get("TEST_DATABASE", "sqlite") == "postgresql"
+SERVER_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+def _server_url() -> str:
+    if not SERVER_URL:
+        if os.environ.get("CI") or ON_POSTGRESQL:
+            pytest.fail("TEST_DATABASE_URL is not set: bootstrap.sh test starts PostgreSQL and sets it")
+        pytest.skip("no PostgreSQL server (set TEST_DATABASE_URL)")
+    return SERVER_URL
+
+
+def _admin(statement: str) -> None:
+    engine = create_engine(_server_url(), isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            connection.execute(text(statement))
+    finally:
+        engine.dispose()
+
+
+def _database_url(name: str) -> str:
+    return _server_url().rsplit("/", 1)[0] + f"/{name}"
+
+
 @pytest.fixture(scope="session")
-def template_database(tmp_path_factory) -> Path:
+def template_database(tmp_path_factory) -> Path | str:
+    """A migrated database with the Member States: a SQLite file, or a PostgreSQL database name."""
     from flask_migrate import upgrade
 
     from reporting.countries.services import load_countries
 
-    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
-    app = create_app(_settings(path))
+    folder = tmp_path_factory.mktemp("template")
+    if ON_POSTGRESQL:
+        name = f"reporting_template_{uuid.uuid4().hex[:10]}"
+        _admin(f'CREATE DATABASE "{name}"')
+        target = _database_url(name)
+    else:
+        name = target = folder / "template.sqlite3"
+    app = create_app(_settings(target, folder / "reports"))
     with app.app_context():
         upgrade()
         with write_transaction():
             load_countries()
         _db.engine.dispose()
-    return path
+    yield name
+    if ON_POSTGRESQL:
+        _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 class Mailbox:
@@ -124,11 +162,26 @@ def mailbox(smtp_server) -> Mailbox:
 
 
 @pytest.fixture
-def app(template_database, tmp_path, smtp_server):
-    database = tmp_path / "app.sqlite3"
-    shutil.copyfile(template_database, database)
+def database_url(template_database, tmp_path) -> str:
+    """This test's own copy of the template database."""
+    if not ON_POSTGRESQL:
+        database = tmp_path / "app.sqlite3"
+        shutil.copyfile(template_database, database)
+        yield f"sqlite:///{database}"
+        return
+    name = f"reporting_test_{uuid.uuid4().hex[:10]}"
+    _admin(f'CREATE DATABASE "{name}" TEMPLATE "{template_database}"')
+    try:
+        yield _database_url(name)
+    finally:
+        _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def app(database_url, tmp_path, smtp_server):
     app = create_app(_settings(
-        database, MAIL_SERVER=smtp_server.hostname, MAIL_PORT=smtp_server.port, MAIL_USE_TLS=False, MAIL_USE_SSL=False,
+        database_url, tmp_path / "reports",
+        MAIL_SERVER=smtp_server.hostname, MAIL_PORT=smtp_server.port, MAIL_USE_TLS=False, MAIL_USE_SSL=False,
         MAIL_DEFAULT_SENDER="reporting@unodc.example.org", BASE_URL="https://reporting.example.org",
     ))
     app.test_client_class = IsolatedClient
@@ -300,31 +353,19 @@ def post_section(client, section: str, answers: dict, country: str = "FRA", stat
     return client.post(path, data={**state, **answers})
 
 
-# --- PostgreSQL, the deployment database ---
-
-SERVER_URL = os.environ.get("TEST_DATABASE_URL")
+# --- PostgreSQL, the deployment database, for the tests that are about it on either pass ---
 
 
 @pytest.fixture
 def postgres_app(tmp_path):
-    if not SERVER_URL:
-        if os.environ.get("CI"):
-            pytest.fail("TEST_DATABASE_URL is not set: bootstrap.sh test starts PostgreSQL and sets it")
-        pytest.skip("no PostgreSQL server (set TEST_DATABASE_URL)")
+    """An app on a fresh, empty PostgreSQL database (not migrated)."""
     name = f"reporting_test_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(SERVER_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = SERVER_URL.rsplit("/", 1)[0] + f"/{name}"
-    app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": url})
+    _admin(f'CREATE DATABASE "{name}"')
+    app = create_app(_settings(_database_url(name), tmp_path / "reports", SECRET_KEY="x"))
     try:
         with app.app_context():
             yield app
-            from reporting.extensions import db
-
-            db.session.remove()
-            db.engine.dispose()
+            _db.session.remove()
+            _db.engine.dispose()
     finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

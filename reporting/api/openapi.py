@@ -50,7 +50,8 @@ PATHS = {
                        "rows and columns come from the table in the cycle's spec, numbers are plain JSON numbers "
                        "within the column's unit limits, and `\"no_data\"` (the ARQ's \"--\") is not zero.",
         "requestBody": {"required": True, "content": {"application/json": {"schema": "AnswersUpdate"}}},
-        "responses": {"200": _json("Submission", "Saved; `changed` lists the keys whose value changed"), **_write_errors(
+        "responses": {"200": _json("SaveResult", "Saved: the new version, the keys saved and changed, "
+                                                  "and what is still missing in the sections saved"), **_write_errors(
             "An answer the web form would refuse too (out of range, not a choice, control characters, a list for a "
             "single value…), or a key that is not a question of this country's questionnaire; `error.fields.answers` "
             "names each one. Also a body that is not JSON, nests too deep or is too large (`error.fields._body`)")},
@@ -111,7 +112,7 @@ def openapi_document() -> dict:
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     for name, schema in [
         ("Cycle", schemas.CycleSchema), ("SubmissionSummary", schemas.SubmissionSummarySchema),
-        ("Submission", schemas.SubmissionSchema), ("AnswersUpdate", schemas.AnswersUpdateSchema),
+        ("Submission", schemas.SubmissionSchema), ("SaveResult", schemas.SaveResultSchema), ("AnswersUpdate", schemas.AnswersUpdateSchema),
         ("Version", schemas.VersionSchema), ("Review", schemas.ReviewSchema), ("Error", schemas.ErrorSchema),
         ("WorkbookPreview", schemas.WorkbookPreviewSchema),
     ]:

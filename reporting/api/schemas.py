@@ -55,6 +55,20 @@ class SubmissionSchema(SubmissionSummarySchema):
         return {answer.key: AnswerSchema().dump(answer) for answer in sorted(submission.answers, key=lambda a: a.key)}
 
 
+class SaveResultSchema(Schema):
+    """PATCH answers response: only what a client needs to go on saving (the whole submission
+    is one GET away; sending it back on every save cost 75 KB for France and most of the time)."""
+
+    version = fields.Integer(metadata={"description": "send it as base_version with the next save"})
+    state = fields.String()
+    updated_at = fields.DateTime()
+    saved = fields.List(fields.String(), metadata={"description": "the keys this request sent"})
+    changed = fields.List(fields.String(), metadata={"description": "keys whose stored value changed, "
+                                                     "including answers cleared because show_if now hides them"})
+    problems = fields.Dict(keys=fields.String(), values=fields.List(fields.String()), metadata={
+        "description": "what still stops the submission in the sections saved, by question key (or check)"})
+
+
 class AnswersUpdateSchema(Schema):
     """PATCH body: the version the client last read, and answers by key (null clears one)."""
 

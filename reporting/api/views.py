@@ -33,8 +33,8 @@ from reporting.documents import services as documents_service
 from reporting.responses.loaders import cycle_or_404, submission_or_404
 from reporting.api.openapi import openapi_document
 from reporting.api.schemas import (
-    AnswersUpdateSchema, CycleSchema, ReviewSchema, SubmissionSchema, SubmissionSummarySchema, VersionSchema,
-    WorkbookPreviewSchema, WorkbookQuerySchema, WorkbookUploadQuerySchema,
+    AnswersUpdateSchema, CycleSchema, ReviewSchema, SaveResultSchema, SubmissionSchema, SubmissionSummarySchema,
+    VersionSchema, WorkbookPreviewSchema, WorkbookQuerySchema, WorkbookUploadQuerySchema,
 )
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -177,7 +177,19 @@ def update_answers(label: str, iso3: str):
     except StaleDataError:
         db.session.rollback()
         raise service.StaleSubmission(submission, service.answers_of(submission)) from None
-    return jsonify({"changed": changed, **_dump(submission)})
+    saved = {section.key for section in updates}
+    problems = _by_key(problem for problem in service.problems(submission) if problem.section_key in saved)
+    return jsonify(SaveResultSchema().dump({
+        "version": submission.version, "state": submission.state, "updated_at": submission.updated_at,
+        "saved": sorted(body["answers"]), "changed": changed, "problems": problems}))
+
+
+def _by_key(problems) -> dict[str, list[str]]:
+    """Problems as field messages: by question key, or by check or section key."""
+    messages: dict[str, list[str]] = {}
+    for problem in problems:
+        messages.setdefault(problem.item_key or problem.section_key, []).append(str(problem.message))
+    return messages
 
 
 @bp.post("/cycles/<label>/submissions/<iso3>/submit")
@@ -187,10 +199,7 @@ def submit(label: str, iso3: str):
     with write_transaction():
         problems = service.submit(submission, body["base_version"], current_user)
     if problems:
-        messages: dict[str, list[str]] = {}
-        for problem in problems:
-            messages.setdefault(problem.item_key or problem.section_key, []).append(str(problem.message))
-        return render_error(422, "The questionnaire is not complete.", messages)
+        return render_error(422, "The questionnaire is not complete.", _by_key(problems))
     return jsonify(_dump(submission))
 
 

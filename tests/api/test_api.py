@@ -42,10 +42,24 @@ def test_focal_point_reads_and_writes_own_answers(client, db, cycle, user_factor
     )
     assert response.status_code == 200, response.json
     body = response.json
-    assert body["state"] == "in_progress"
-    assert body["answers"]["t.2.indicator.1"]["value"] == 1200
-    assert body["answers"]["t.1.measures"]["value"] == "Strategy"
+    # A lean answer: the new version, what was saved and changed, and what is missing in the saved sections only.
+    assert set(body) == {"version", "state", "updated_at", "saved", "changed", "problems"}
+    assert body["state"] == "in_progress" and body["version"] == submission["version"] + 1
+    assert body["saved"] == ["t.1.measures", "t.1.status", "t.2.indicator.1"]
     assert sorted(body["changed"]) == ["t.1.measures", "t.1.status", "t.2.indicator.1"]
+    assert body["problems"] == {"t.2.status": ["This question needs an answer."]}  # not t.3 or s.1: not saved
+    stored = client.get("/api/v1/cycles/2025/submissions/FRA", headers=headers).json
+    assert stored["version"] == body["version"]
+    assert stored["answers"]["t.2.indicator.1"]["value"] == 1200
+    assert stored["answers"]["t.1.measures"]["value"] == "Strategy"
+
+    response = client.patch(  # a show_if that stops applying clears its answer: reported as changed
+        "/api/v1/cycles/2025/submissions/FRA/answers", headers=headers,
+        json={"base_version": body["version"], "answers": {"t.1.status": "not_started", "t.2.status": "planned"}},
+    )
+    assert response.json["saved"] == ["t.1.status", "t.2.status"]
+    assert sorted(response.json["changed"]) == ["t.1.measures", "t.1.status", "t.2.status"]
+    assert response.json["problems"] == {}
 
     # The list shows only the country's own submission.
     listing = client.get("/api/v1/cycles/2025/submissions", headers=headers).json
