@@ -80,8 +80,10 @@ def _register_cli(app: Flask) -> None:
     from reporting.register.cli import register_cli
     from reporting.reports.cli import report_cli
     from reporting.responses.cli import cycle_cli
+    from reporting.tasks.cli import queue_cli
 
-    for group in (users_cli, countries_cli, register_cli, spec_cli, cycle_cli, report_cli, demo_command, translations_cli):
+    for group in (users_cli, countries_cli, register_cli, spec_cli, cycle_cli, report_cli, demo_command, translations_cli,
+                  queue_cli):
         app.cli.add_command(group)
 
 

@@ -40,7 +40,9 @@ def default_settings(instance_path: Path) -> dict:
         "LANGUAGES": LANGUAGES,
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent.parent / "translations"),
-        "REPORTS_DIR": str(instance_path / "reports"),
+        "REPORTS_DIR": os.environ.get("REPORTS_DIR") or str(instance_path / "reports"),
+        # Background tasks (report builds, e-mail) go to RQ queue workers on this Redis when set.
+        "REDIS_URL": os.environ.get("REDIS_URL") or None,
         "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,
         # E-mail (Flask-Mailman). Without MAIL_SERVER messages go to the log and the admins' outbox page.
         "MAIL_BACKEND": "smtp",

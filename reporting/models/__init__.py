@@ -12,7 +12,7 @@ from reporting.models.submissions import Answer, MeasureExample, PendingSave, Re
 from reporting.models.notifications import MessageStatus, OutboxMessage, ReminderSent
 from reporting.models.documents import Document
 from reporting.models.audit import AuditEvent
-from reporting.models.reports import ReportFile
+from reporting.models.reports import BuildState, ReportBuild, ReportFile
 
 __all__ = [
     "AccountLink",
@@ -21,6 +21,7 @@ __all__ = [
     "ApiToken",
     "AuditEvent",
     "Base",
+    "BuildState",
     "Country",
     "MessageStatus",
     "OutboxMessage",
@@ -30,6 +31,7 @@ __all__ = [
     "CycleState",
     "Document",
     "MeasureExample",
+    "ReportBuild",
     "ReportFile",
     "ReviewComment",
     "Role",

@@ -9,40 +9,63 @@
 Until step 3 every file is written under a hidden temporary name; if anything
 fails they are all removed, so a failed build leaves no half-written file and
 the previous build's files untouched.
+
+Incremental: every PDF has an inputs fingerprint (its data, language, template,
+translations and renderer, see ``fingerprint``), kept in the manifest and the
+database. A PDF whose fingerprint has not changed since the last build is kept,
+not rendered again.
+
+Started from the web (``start_build``), a build is a ``ReportBuild`` row that
+shows its progress and can be cancelled. With ``REDIS_URL`` it is split into
+parts, one queue task each, spread over every queue worker running, and a
+last task that publishes; each part keeps what it rendered in a cache folder
+named by fingerprint, so a part retried after its worker died redoes only what
+was not finished. Without ``REDIS_URL`` it runs in a thread of the web worker
+with the local process pool, and is reported as interrupted if that worker stops.
 """
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
+import dataclasses
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from functools import lru_cache
 import hashlib
 import json
 from multiprocessing import get_context
 import os
 from pathlib import Path
+import pickle
 import secrets
+import socket
 import threading
 import time
 
 from flask import Flask, current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
+import weasyprint
 
 from reporting import audit
 from reporting.database import write_transaction
 from reporting.extensions import db
-from reporting.models import Country, Cycle, ReportFile
+from reporting.models import BuildState, Country, Cycle, ReportBuild, ReportFile, User
 from reporting.reports import exports
 from reporting.reports.content import CountryResponse, ReportContent, country_responses, cycle_content
 from reporting.reports.fonts import check_fonts
-from reporting.reports.render import Renderer
+from reporting.reports.render import STATIC_DIR, TEMPLATES_DIR, Renderer
 from reporting.reports.services import ReportError, parse_countries, report_cycle
+from reporting.tasks import enqueue, queue_enabled
 
 REPORT, PROFILE, AGGREGATES, ANSWERS = "report", "profile", "aggregates", "answers"
 TEMPLATES = {REPORT: "reports/pdf/cycle_report.html", PROFILE: "reports/pdf/country_profile.html"}
 # What a worker process needs to make its own app: templates and translations, no requests.
 WORKER_SETTINGS = ("SECRET_KEY", "SQLALCHEMY_DATABASE_URI", "LANGUAGES", "BABEL_DEFAULT_LOCALE",
                    "BABEL_TRANSLATION_DIRECTORIES", "REPORTS_DIR", "TESTING")
-MANIFEST, LOCK, STATUS = "manifest.json", ".build.lock", ".build-status.json"
+MANIFEST, LOCK = "manifest.json", ".build.lock"
+CACHE, PLANS = ".rendered", ".builds"  # queued builds: PDFs rendered by the parts, the prepared builds
+PART_SIZE = 12  # PDFs per queue task: about a minute of work, small enough to spread and to redo
+PART_RETRIES = 2  # a part whose worker died is run again (by another worker) this many times
 
 
 def report_path(label: str, language: str) -> str:
@@ -63,24 +86,69 @@ DATA_FILES = (("aggregates", "xlsx"), *((f"aggregates-{sheet}", "csv") for sheet
               ("answers", "xlsx"), ("answers", "csv"))
 
 
+# --- what an output is made from ---------------------------------------------------
+
+def _canonical(value):
+    """``value`` as plain JSON data, the same for equal values whatever the order dicts
+    and sets were filled in (SQL without ORDER BY, hash randomisation)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return [type(value).__name__, {f.name: _canonical(getattr(value, f.name)) for f in dataclasses.fields(value)}]
+    if isinstance(value, dict):
+        items = [[_canonical(key), _canonical(item)] for key, item in value.items()]
+        return sorted(items, key=lambda pair: json.dumps(pair[0], sort_keys=True))
+    if isinstance(value, (set, frozenset)):
+        return sorted((_canonical(item) for item in value), key=lambda item: json.dumps(item, sort_keys=True))
+    if isinstance(value, (list, tuple)):
+        return [_canonical(item) for item in value]
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    if isinstance(value, (date, datetime, Decimal)):
+        return str(value)
+    return str(value)  # lazy translation strings and the like: their text
+
+
+def fingerprint(*parts) -> str:
+    return hashlib.sha256(json.dumps(_canonical(parts), sort_keys=True).encode()).hexdigest()
+
+
+@lru_cache(maxsize=None)
+def renderer_version(language: str) -> str:
+    """Everything besides the data that decides how a PDF in ``language`` looks: the report
+    templates, styles, the report code, the language's compiled catalog and WeasyPrint."""
+    package = Path(__file__).resolve().parent
+    translations = Path(current_app.config["BABEL_TRANSLATION_DIRECTORIES"]) / language / "LC_MESSAGES"
+    files = [*sorted((TEMPLATES_DIR / "reports").rglob("*")), *sorted(STATIC_DIR.rglob("*.css")),
+             *sorted(package.glob("*.py")), *sorted(translations.glob("*.mo"))]
+    digest = hashlib.sha256(weasyprint.__version__.encode())
+    for file in files:
+        if file.is_file():
+            digest.update(file.name.encode() + b"\0" + file.read_bytes())
+    return digest.hexdigest()
+
+
 @dataclass(frozen=True)
 class Job:
     kind: str
     language: str | None
     iso3: str | None
     path: str  # under the cycle folder, e.g. "en/progress-report-2026-en.pdf"
+    inputs: str = ""  # fingerprint of what it is made from (PDFs only)
 
 
 @dataclass(frozen=True)
 class Output:
     job: Job
-    temp: Path
+    temp: Path | None  # None: kept from the previous build, its inputs unchanged
     sha256: str
     size: int
     pages: int | None = None
     templating: float = 0.0  # seconds, PDFs only
     weasyprint: float = 0.0
     missing_glyphs: tuple[str, ...] = ()
+
+    @property
+    def reused(self) -> bool:
+        return self.temp is None
 
 
 def _finished(job: Job, temp: Path, data: bytes, **details) -> Output:
@@ -134,9 +202,35 @@ class Build:
         self.aggregation_seconds = time.perf_counter() - started
         self.country_ids = {country.iso3: country.id for country in countries}
         self.answers = exports.answers_table(cycle)
-        self.jobs = [Job(REPORT, language, None, report_path(self.label, language)) for language in languages]
-        self.jobs += [Job(PROFILE, language, country.iso3, profile_path(self.label, language, country.iso3))
+        content = fingerprint(self.content)
+        responses = {iso3: fingerprint(response) for iso3, response in self.responses.items()}
+        self.jobs = [Job(REPORT, language, None, report_path(self.label, language),
+                         fingerprint(TEMPLATES[REPORT], language, renderer_version(language), content))
+                     for language in languages]
+        self.jobs += [Job(PROFILE, language, country.iso3, profile_path(self.label, language, country.iso3),
+                          fingerprint(TEMPLATES[PROFILE], language, renderer_version(language), content,
+                                      responses[country.iso3]))
                       for language in languages for country in countries]
+        self.fingerprint_seconds = time.perf_counter() - started - self.aggregation_seconds
+
+    def kept(self) -> dict[str, Output]:
+        """The PDFs of the last build whose inputs have not changed, by path: not rendered again."""
+        try:
+            files = json.loads((self.folder / MANIFEST).read_text())["files"]
+        except (OSError, ValueError, KeyError):
+            return {}
+        kept = {}
+        for job in self.jobs:
+            entry = files.get(job.path)
+            if not entry or entry.get("inputs") != job.inputs:
+                continue
+            try:
+                size = (self.folder / job.path).stat().st_size
+            except OSError:
+                continue
+            if size == entry["size"]:
+                kept[job.path] = Output(job, None, entry["sha256"], size, entry.get("pages"))
+        return kept
 
     @property
     def in_app_folder(self) -> bool:
@@ -156,12 +250,20 @@ class Build:
         final = self.folder / job.path
         return final.with_name(f".{final.name}.{self.token}.part")
 
-    def run(self, on_done: Callable[[Job], None] = lambda job: None, workers: int | None = None) -> list[Output]:
-        """Write every file, or none: temporaries are removed on any failure (or Ctrl-C)."""
+    def run(self, on_done: Callable[[Job], None] = lambda job: None, workers: int | None = None,
+            rebuild: bool = False, build_id: int | None = None) -> list[Output]:
+        """Write every file, or none: temporaries are removed on any failure (or Ctrl-C).
+
+        PDFs whose inputs have not changed are kept (``on_done`` is called for them first)
+        unless ``rebuild``. ``on_done`` may raise to stop the build (a cancelled build does).
+        """
         with _lock(self.folder):
             try:
-                outputs = self._write_files(on_done, workers)
-                self._publish(outputs)
+                kept = {} if rebuild else self.kept()
+                for output in kept.values():
+                    on_done(output.job)
+                outputs = list(kept.values()) + self._write_files(on_done, workers, set(kept))
+                self._publish(outputs, build_id)
             except BaseException:
                 for temp in self.folder.rglob(f".*.{self.token}.part"):
                     temp.unlink(missing_ok=True)
@@ -182,9 +284,9 @@ class Build:
             outputs.append(_finished(job, self._temp(job), contents[name, extension]()))
         return outputs
 
-    def _write_files(self, on_done: Callable[[Job], None], workers: int | None) -> list[Output]:
+    def _write_files(self, on_done: Callable[[Job], None], workers: int | None, kept: set[str]) -> list[Output]:
         """Every file under its temporary name: the exports are written here while the pool renders the PDFs."""
-        tasks = [(job, self._temp(job), self.responses.get(job.iso3)) for job in self.jobs]
+        tasks = [(job, self._temp(job), self.responses.get(job.iso3)) for job in self.jobs if job.path not in kept]
         workers = min(workers or os.cpu_count() or 1, len(tasks))
         if workers <= 1:
             outputs = self._exports()
@@ -208,13 +310,16 @@ class Build:
                 raise
         return outputs
 
-    def _publish(self, outputs: list[Output]) -> None:
+    def _publish(self, outputs: list[Output], build_id: int | None = None) -> None:
         """Rename into place, then the manifest; database rows only for the app's own reports folder."""
         with write_transaction():
             if self.in_app_folder:
                 self._record(outputs)
+                if build_id is not None:
+                    _finish_row(build_id, BuildState.DONE)
             for output in outputs:
-                os.replace(output.temp, self.folder / output.job.path)
+                if not output.reused:
+                    os.replace(output.temp, self.folder / output.job.path)
             self._write_manifest(outputs)
 
     def _record(self, outputs: list[Output]) -> None:
@@ -225,11 +330,14 @@ class Build:
             row = existing.get(path) or ReportFile(path=path)
             row.cycle_id, row.kind, row.lang = self.cycle_id, output.job.kind, output.job.language
             row.country_id = self.country_ids.get(output.job.iso3)
-            row.sha256, row.pages, row.size, row.created_at = output.sha256, output.pages, output.size, now
+            row.sha256, row.pages, row.size = output.sha256, output.pages, output.size
+            row.inputs_sha256 = output.job.inputs or None
+            if not output.reused or row.created_at is None:
+                row.created_at = now
             db.session.add(row)
         audit.record("reports.built", "cycle", self.cycle_id, new={
             "files": len(outputs), "languages": sorted({o.job.language for o in outputs if o.job.language}),
-            "countries": len(self.country_ids)})
+            "countries": len(self.country_ids), "kept": sum(output.reused for output in outputs)})
 
     def _write_manifest(self, outputs: list[Output]) -> None:
         """Merged with the previous manifest, so building one language keeps the others' entries."""
@@ -240,9 +348,12 @@ class Build:
             files = {}
         built_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
         for output in outputs:
+            if output.reused and output.job.path in files:
+                continue
             files[output.job.path] = {
                 "kind": output.job.kind, "language": output.job.language, "country": output.job.iso3,
                 "sha256": output.sha256, "pages": output.pages, "size": output.size, "built_at": built_at,
+                **({"inputs": output.job.inputs} if output.job.inputs else {}),
             }
         files = {name: entry for name, entry in sorted(files.items()) if (self.folder / name).is_file()}
         write_atomic(path, json.dumps({"cycle": self.label, "files": files}, indent=2, ensure_ascii=False).encode())
@@ -294,45 +405,225 @@ def _lock(folder: Path):
         path.unlink(missing_ok=True)
 
 
-def build_status(folder: Path) -> dict | None:
-    """The web-triggered build's progress: state running, done or failed; None if never triggered."""
-    try:
-        status = json.loads((folder / STATUS).read_text())
-    except (OSError, ValueError):
-        return None
-    if status.get("state") == "running" and lock_holder(folder) is None:
-        status.update(state="failed", message="the build was interrupted")
-    return status
+# --- builds started from the web, or queued from the CLI --------------------------------
+
+class BuildCancelled(Exception):
+    pass
 
 
-def _write_status(folder: Path, **status) -> None:
-    write_atomic(folder / STATUS, json.dumps(status).encode())
+def _local_runner() -> str:
+    return f"local:{socket.gethostname()}:{os.getpid()}"
 
 
-def start_in_background(cycle_label: str, languages: list[str], countries: str) -> threading.Thread:
-    """Prepare the build in this request (so bad input is reported at once), render in a thread."""
+def _set_row(build_id: int, **values) -> None:
+    with write_transaction():
+        db.session.execute(update(ReportBuild).where(ReportBuild.id == build_id)
+                           .values(updated_at=datetime.now(timezone.utc), **values))
+
+
+def _finish_row(build_id: int, state: BuildState, message: str | None = None) -> None:
+    """Inside the caller's write transaction: the build's outcome (a cancelled build stays cancelled)."""
+    now = datetime.now(timezone.utc)
+    db.session.execute(update(ReportBuild).where(ReportBuild.id == build_id, ReportBuild.state != BuildState.CANCELLED.value)
+                       .values(state=state.value, message=message, updated_at=now, finished_at=now,
+                               **({"done": ReportBuild.total} if state is BuildState.DONE else {})))
+
+
+def _advance(build_id: int, done: int = 1) -> BuildState:
+    """Count finished PDFs; returns the build's state, so that a worker notices a cancel."""
+    with write_transaction():
+        db.session.execute(update(ReportBuild).where(ReportBuild.id == build_id).values(
+            done=ReportBuild.done + done, updated_at=datetime.now(timezone.utc)))
+        return BuildState(db.session.scalar(select(ReportBuild.state).where(ReportBuild.id == build_id)))
+
+
+def _state(build_id: int) -> BuildState:
+    db.session.expire_all()
+    return BuildState(db.session.scalar(select(ReportBuild.state).where(ReportBuild.id == build_id)))
+
+
+def current_build(cycle: Cycle) -> ReportBuild | None:
+    """The cycle's latest build, with a web worker's build that died with its worker marked failed."""
+    row = db.session.scalars(select(ReportBuild).where(ReportBuild.cycle_id == cycle.id)
+                             .order_by(ReportBuild.id.desc()).limit(1)).first()
+    if row is not None and row.state_enum.active and row.runner.startswith("local:"):
+        _, host, pid = row.runner.split(":")
+        if host == socket.gethostname() and not _alive(int(pid)):
+            with write_transaction():
+                _finish_row(row.id, BuildState.FAILED, "the build was interrupted: the web server process "
+                                                       "running it stopped; build again")
+            db.session.refresh(row)
+    return row
+
+
+def start_build(cycle_label: str, languages: list[str], countries: str, user: User | None = None) -> ReportBuild:
+    """Prepare the build in this request (so that bad input is reported at once) and start it:
+    on the task queue when ``REDIS_URL`` is set, else in a thread of this process."""
     cycle = report_cycle(cycle_label)
+    running = current_build(cycle)
+    if running is not None and running.state_enum.active or lock_holder(Path(current_app.config["REPORTS_DIR"]) / cycle.label):
+        raise ReportError("a build of this cycle is already running; wait for it to finish or cancel it")
     build = Build(cycle, languages, parse_countries(countries), Path(current_app.config["REPORTS_DIR"]))
-    if lock_holder(build.folder) is not None:
-        raise ReportError("a build of this cycle is already running; wait for it to finish")
-    total, done = len(build.jobs), []
-    _write_status(build.folder, state="running", done=0, total=total)
+    kept = build.kept()
+    queued = queue_enabled()
+    with write_transaction():
+        row = ReportBuild(cycle_id=cycle.id, state=BuildState.QUEUED.value, languages=",".join(languages),
+                          countries=len(build.country_ids), total=len(build.jobs), done=len(kept), reused=len(kept),
+                          runner="queue" if queued else _local_runner(),
+                          requested_by_id=user.id if user else None)
+        db.session.add(row)
+        db.session.flush()
+        audit.record("reports.build_started", "report_build", row.id, new={
+            "cycle": cycle.label, "languages": languages, "countries": len(build.country_ids),
+            "files": len(build.jobs), "kept": len(kept), "queue": queued})
+    if queued:
+        _enqueue_parts(row.id, build, kept)
+    else:
+        _start_thread(row.id, build)
+    return row
 
-    def progress(_job: Job) -> None:
-        done.append(1)
-        _write_status(build.folder, state="running", done=len(done), total=total)
 
+def cancel_build(build_id: int) -> ReportBuild:
+    """Stop a queued or running build: its workers stop after the PDF they are on; nothing is published."""
+    row = db.session.get(ReportBuild, build_id)
+    if row is None:
+        raise ReportError(f"no report build {build_id}")
+    if not row.state_enum.active:
+        raise ReportError(f"build {build_id} is already {row.state}; there is nothing to cancel")
+    with write_transaction():
+        now = datetime.now(timezone.utc)
+        db.session.execute(update(ReportBuild).where(ReportBuild.id == build_id).values(
+            state=BuildState.CANCELLED.value, message=None, updated_at=now, finished_at=now))
+        audit.record("reports.build_cancelled", "report_build", build_id, old={"state": row.state})
+    db.session.refresh(row)
+    return row
+
+
+def _start_thread(build_id: int, build: Build) -> threading.Thread:
     def run(app: Flask) -> None:
         with app.app_context():
+            def progress(_job: Job) -> None:
+                if _advance(build_id) is BuildState.CANCELLED:
+                    raise BuildCancelled()
+
+            _set_row(build_id, state=BuildState.RUNNING.value, done=0)
             try:
-                build.run(on_done=progress)
+                build.run(on_done=progress, build_id=build_id)
+            except BuildCancelled:
+                pass
             except Exception as error:  # the page shows the message; the log keeps the traceback
                 app.logger.exception("report build of cycle %s failed", build.label)
-                _write_status(build.folder, state="failed", done=len(done), total=total, message=str(error))
-            else:
-                _write_status(build.folder, state="done", done=total, total=total)
+                with write_transaction():
+                    _finish_row(build_id, BuildState.FAILED, str(error))
 
     thread = threading.Thread(target=run, args=(current_app._get_current_object(),),
                               name=f"report-build-{build.label}", daemon=True)
     thread.start()
     return thread
+
+
+# --- queued builds: parts rendered by any queue worker, then one publishing task ---------
+
+def _plan_path(folder: Path, build_id: int) -> Path:
+    return folder / PLANS / f"{build_id}.pickle"
+
+
+def _cached(folder: Path, job: Job) -> tuple[Path, Path]:
+    """A part's rendering of ``job``: the PDF and its details, named by its inputs fingerprint."""
+    return folder / CACHE / f"{job.inputs}.pdf", folder / CACHE / f"{job.inputs}.json"
+
+
+def _enqueue_parts(build_id: int, build: Build, kept: dict[str, Output]) -> None:
+    (build.folder / PLANS).mkdir(exist_ok=True)
+    (build.folder / CACHE).mkdir(exist_ok=True)
+    write_atomic(_plan_path(build.folder, build_id), pickle.dumps(build))
+    todo = [index for index, job in enumerate(build.jobs) if job.path not in kept]
+    parts = [enqueue("reporting.reports.build:render_part", build_id, str(build.folder), todo[start:start + PART_SIZE],
+                     retries=PART_RETRIES, description=f"report build {build_id}: PDFs {start + 1}–{start + PART_SIZE}")
+             for start in range(0, len(todo), PART_SIZE)]
+    enqueue("reporting.reports.build:finish_build", build_id, str(build.folder), depends_on=parts,
+            description=f"report build {build_id}: publish")
+
+
+def _load_plan(folder: str, build_id: int) -> Build:
+    try:
+        return pickle.loads(_plan_path(Path(folder), build_id).read_bytes())
+    except OSError as error:
+        raise ReportError(f"build {build_id}: its prepared data is gone ({error.strerror}); build again") from None
+
+
+def render_part(build_id: int, folder: str, indices: list[int]) -> int:
+    """A queue task: render these PDFs of the build into the cache; returns how many it rendered."""
+    if _state(build_id) is BuildState.CANCELLED:
+        return 0
+    build = _load_plan(folder, build_id)
+    _set_row(build_id, state=BuildState.RUNNING.value) if _state(build_id) is BuildState.QUEUED else None
+    renderer = Renderer(current_app._get_current_object())
+    rendered = 0
+    for index in indices:
+        job = build.jobs[index]
+        pdf, details = _cached(build.folder, job)
+        if not details.is_file():  # a retried part skips what it finished before its worker died
+            temp = pdf.with_name(f".{pdf.name}.{secrets.token_hex(6)}.part")
+            try:
+                output = render_job(renderer, build.content, job, temp, build.responses.get(job.iso3))
+                os.replace(temp, pdf)
+            finally:
+                temp.unlink(missing_ok=True)
+            write_atomic(details, json.dumps({"sha256": output.sha256, "size": output.size, "pages": output.pages,
+                                              "missing_glyphs": output.missing_glyphs}).encode())
+            rendered += 1
+        if _advance(build_id) is BuildState.CANCELLED:
+            break
+    return rendered
+
+
+def finish_build(build_id: int, folder: str) -> str:
+    """The last queue task: publish everything the parts rendered, or say what is missing."""
+    path = _plan_path(Path(folder), build_id)
+    try:
+        if _state(build_id) is BuildState.CANCELLED:
+            return BuildState.CANCELLED.value
+        build = _load_plan(folder, build_id)
+        kept = build.kept()
+        outputs, missing = list(kept.values()), []
+        for job in build.jobs:
+            if job.path in kept:
+                continue
+            pdf, details = _cached(build.folder, job)
+            try:
+                entry = json.loads(details.read_text())
+            except (OSError, ValueError):
+                missing.append(job.path)
+                continue
+            outputs.append(Output(job, pdf, entry["sha256"], entry["size"], entry["pages"],
+                                  missing_glyphs=tuple(entry["missing_glyphs"])))
+        if missing:
+            raise ReportError(f"{len(missing)} of {len(build.jobs)} PDFs were not rendered (first: {missing[0]}): "
+                              f"a queue task failed or its worker stopped; see `flask queue info`, then build again "
+                              f"(the {len(build.jobs) - len(missing)} PDFs done are kept)")
+        with _lock(build.folder):
+            exports_written = build._exports()
+            try:
+                build._publish(outputs + exports_written, build_id=build_id)
+            except BaseException:
+                for output in exports_written:
+                    output.temp.unlink(missing_ok=True)
+                raise
+        for output in outputs:
+            if not output.reused:
+                _cached(build.folder, output.job)[1].unlink(missing_ok=True)
+        return BuildState.DONE.value
+    except Exception as error:
+        current_app.logger.exception("report build %s failed", build_id)
+        with write_transaction():
+            _finish_row(build_id, BuildState.FAILED, str(error))
+        return BuildState.FAILED.value
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def warm_up(app: Flask) -> None:
+    """Load the fonts and templates once in a queue worker, before it forks a process per task."""
+    with app.app_context():
+        Renderer(app).pdf("<p>warm-up</p>")

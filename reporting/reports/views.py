@@ -16,7 +16,7 @@ from reporting.countries.services import sorted_by_name
 from reporting.extensions import db
 from reporting.models import Country, Cycle, ReportFile, Role
 from reporting.reports import exports
-from reporting.reports.build import DATA_FILES, build_status, data_path, profile_path, report_path, start_in_background
+from reporting.reports.build import DATA_FILES, cancel_build, current_build, data_path, profile_path, report_path, start_build
 from reporting.core.i18n import babel_locale
 from reporting.reports.content import cycle_content
 from reporting.reports.render import template_helpers
@@ -81,7 +81,7 @@ def index():
 def cycle(label: str):
     cycle = cycle_or_404(label)
     staff = current_user.role_enum in STAFF_ROLES
-    status = build_status(Path(current_app.config["REPORTS_DIR"]) / cycle.label) if staff else None
+    status = current_build(cycle) if staff else None
     return render_template("reports/cycle.html", cycle=cycle, status=status, staff=staff, **_listing(cycle))
 
 
@@ -91,11 +91,27 @@ def build(label: str):
     cycle = cycle_or_404(label)
     try:
         languages = parse_languages(",".join(request.form.getlist("lang")) or "all")
-        start_in_background(cycle.label, languages, request.form.get("countries", "all"))
+        start_build(cycle.label, languages, request.form.get("countries", "all"), current_user)
     except ReportError as error:
         flash(_("The reports could not be built: %(reason)s", reason=str(error)), "error")
     else:
         flash(_("The reports are being built. This page shows the progress."), "info")
+    return redirect(url_for("reports.cycle", label=cycle.label))
+
+
+@bp.post("/<label>/builds/<int:build_id>/cancel")
+@roles_required(*STAFF_ROLES)
+def cancel(label: str, build_id: int):
+    cycle = cycle_or_404(label)
+    row = current_build(cycle)
+    if row is None or row.id != build_id:
+        abort(404)
+    try:
+        cancel_build(build_id)
+    except ReportError as error:
+        flash(_("The build could not be cancelled: %(reason)s", reason=str(error)), "error")
+    else:
+        flash(_("The build was cancelled. The files of the previous build are unchanged."), "info")
     return redirect(url_for("reports.cycle", label=cycle.label))
 
 
