@@ -17,6 +17,10 @@ import json
 from pathlib import Path
 import re
 import shutil
+import signal
+import subprocess
+import sys
+import time
 
 import flask.globals
 from flask.testing import FlaskClient
@@ -369,3 +373,116 @@ def postgres_app(tmp_path):
             _db.engine.dispose()
     finally:
         _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+# --- Redis and RQ queue workers, for the task queue ---
+
+def _service_missing(message: str):
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory) -> str:
+    """A private redis-server on a unix socket (no TCP port), for the whole run; its URL."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        _service_missing("redis-server is not installed: bash bootstrap.sh test installs it")
+    folder = tmp_path_factory.mktemp("redis")
+    socket = folder / "redis.sock"
+    process = subprocess.Popen(
+        [binary, "--port", "0", "--unixsocket", str(socket), "--unixsocketperm", "700", "--save", "",
+         "--appendonly", "no", "--dir", str(folder)], stdout=subprocess.DEVNULL)
+    url = f"unix://{socket}"
+    from redis import Redis
+
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            if socket.exists() and Redis.from_url(url).ping():
+                break
+        except Exception:  # not listening yet
+            pass
+        if time.monotonic() > deadline or process.poll() is not None:
+            process.kill()
+            pytest.fail(f"redis-server did not start on {socket}")
+        time.sleep(0.05)
+    yield url
+    process.terminate()
+    process.wait(10)
+
+
+@pytest.fixture
+def redis_url(app, redis_server):
+    """The test app with REDIS_URL set (tasks go to the queue), on an empty Redis."""
+    from redis import Redis
+
+    Redis.from_url(redis_server).flushall()
+    app.config["REDIS_URL"] = redis_server
+    yield redis_server
+    app.extensions.pop("reporting.redis", None)
+
+
+class QueueWorkers:
+    """Real `flask queue worker` processes on the test app's database, reports folder and Redis."""
+
+    def __init__(self, app, url: str):
+        self.env = {**os.environ, "FLASK_APP": "reporting:create_app", "REDIS_URL": url,
+                    "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "REPORTS_DIR": app.config["REPORTS_DIR"],
+                    "SECRET_KEY": app.config["SECRET_KEY"], "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+        self.url = url
+        self.processes: list[subprocess.Popen] = []
+
+    def start(self, count: int = 1, wait: bool = True) -> list[subprocess.Popen]:
+        """Start ``count`` workers (each in its own process group, with the process it forks per task)."""
+        from redis import Redis
+        from rq import Worker
+
+        started = [subprocess.Popen([sys.executable, "-m", "flask", "queue", "worker"], env=self.env,
+                                    start_new_session=True) for _ in range(count)]
+        self.processes += started
+        deadline = time.monotonic() + 60
+        while wait and len(Worker.all(connection=Redis.from_url(self.url))) < len(self.alive()):
+            assert time.monotonic() < deadline, "queue workers did not register with Redis"
+            assert all(process.poll() is None for process in started), "a queue worker exited"
+            time.sleep(0.1)
+        return started
+
+    def alive(self) -> list[subprocess.Popen]:
+        return [process for process in self.processes if process.poll() is None]
+
+    def kill(self, process: subprocess.Popen) -> None:
+        """SIGKILL a worker and the task process it forked, as a crash or an OOM kill would."""
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(10)
+
+    def stop(self) -> None:
+        for process in self.alive():
+            os.killpg(process.pid, signal.SIGTERM)
+        for process in self.processes:
+            try:
+                process.wait(20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(10)
+
+
+@pytest.fixture
+def queue_workers(app, redis_url):
+    workers = QueueWorkers(app, redis_url)
+    yield workers
+    workers.stop()
+
+
+def wait_for(condition, timeout: float, message: str, interval: float = 0.2):
+    """Poll ``condition`` (after dropping the session's cached rows) until it is truthy; its value."""
+    deadline = time.monotonic() + timeout
+    while True:
+        _db.session.expire_all()
+        _db.session.rollback()
+        value = condition()
+        if value:
+            return value
+        assert time.monotonic() < deadline, message
+        time.sleep(interval)

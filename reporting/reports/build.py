@@ -573,7 +573,9 @@ def render_part(build_id: int, folder: str, indices: list[int]) -> int:
             write_atomic(details, json.dumps({"sha256": output.sha256, "size": output.size, "pages": output.pages,
                                               "missing_glyphs": output.missing_glyphs}).encode())
             rendered += 1
-        if _advance(build_id) is BuildState.CANCELLED:
+            if _advance(build_id) is BuildState.CANCELLED:
+                break
+        elif _state(build_id) is BuildState.CANCELLED:
             break
     return rendered
 

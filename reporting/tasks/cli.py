@@ -8,12 +8,9 @@ from flask.cli import AppGroup
 from rq import Worker
 from rq.registry import FailedJobRegistry, StartedJobRegistry
 
-from reporting.tasks.queue import queue_enabled, redis_connection, rq_queue, set_worker_app
+from reporting.tasks.queue import QueueWorker, queue_enabled, redis_connection, rq_queue, set_worker_app
 
 queue_cli = AppGroup("queue", help="Run and inspect the background task queue (RQ on REDIS_URL).")
-# How often a busy worker tells Redis it is alive; a worker silent for this + 60 s is dead and its
-# job is retried (report builds) or failed.
-MONITORING_INTERVAL = 5
 
 
 def _require_queue() -> None:
@@ -37,8 +34,8 @@ def worker(burst: bool, name: str | None) -> None:
     from reporting.extensions import db
 
     db.engine.dispose()
-    rq_worker = Worker([rq_queue()], connection=redis_connection(), name=name or f"{socket.gethostname()}.{os.getpid()}",
-                       job_monitoring_interval=MONITORING_INTERVAL)
+    rq_worker = QueueWorker([rq_queue()], connection=redis_connection(),
+                            name=name or f"{socket.gethostname()}.{os.getpid()}")
     rq_worker.work(burst=burst, with_scheduler=False, logging_level="WARNING", max_idle_time=None)
 
 

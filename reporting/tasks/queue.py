@@ -14,9 +14,8 @@ from typing import Any, Callable
 
 from flask import Flask, current_app
 from redis import Redis
-from rq import Queue, Retry
-from rq.dependency import Dependency
-from rq.job import Job, JobStatus
+from rq import Queue, Retry, Worker
+from rq.job import Dependency, Job, JobStatus
 
 QUEUE_NAME = "reporting"
 LOCAL_THREADS = 4
@@ -24,6 +23,10 @@ _local_executor: ThreadPoolExecutor | None = None
 _local_lock = threading.Lock()
 _local_tasks: dict[str, Future] = {}
 _worker_app: Flask | None = None  # set by ``flask queue worker`` in the worker process
+# A busy worker tells Redis every MONITORING_INTERVAL seconds that its task is alive; a task not
+# heard of for GRACE seconds more is abandoned (its worker died): retried if it has retries left,
+# else failed. Idle workers look for such tasks every MAINTENANCE_INTERVAL seconds.
+MONITORING_INTERVAL, GRACE, MAINTENANCE_INTERVAL, WORKER_TTL = 5, 10, 10, 30
 
 
 class TaskFailed(Exception):
@@ -132,6 +135,23 @@ def run(function: str, args: tuple, kwargs: dict) -> Any:
 
         db.engine.dispose(close=False)  # forked from the worker: never share its database connections
         return resolve(function)(*args, **kwargs)
+
+
+class QueueWorker(Worker):
+    """RQ's worker (a forked process per task), noticing a dead worker's task within seconds
+    (RQ's own margin is a minute past the heartbeat interval)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("job_monitoring_interval", MONITORING_INTERVAL)
+        kwargs.setdefault("maintenance_interval", MAINTENANCE_INTERVAL)
+        kwargs.setdefault("worker_ttl", WORKER_TTL)
+        super().__init__(*args, **kwargs)
+
+    def get_heartbeat_ttl(self, job: Job) -> int:
+        if job.timeout and job.timeout > 0:
+            remaining = job.timeout - self.current_job_working_time
+            return int(min(remaining, self.job_monitoring_interval)) + GRACE
+        return self.job_monitoring_interval + GRACE
 
 
 def set_worker_app(app: Flask) -> None:
