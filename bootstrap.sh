@@ -12,7 +12,8 @@ VENV=.venv
 # libicu-dev, pkg-config, g++ and python3-dev build PyICU (collation of country names in each language).
 RUNTIME_PACKAGES=(fonts-noto-core fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 shared-mime-info
                   libicu-dev pkg-config g++ python3-dev)
-TEST_PACKAGES=(postgresql poppler-utils chromium chromium-driver redis-server)
+# redis-server: the tests start their own (task queue, rate limits).
+TEST_PACKAGES=(postgresql redis-server poppler-utils chromium chromium-driver)
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else return 1; fi; }
 
@@ -65,7 +66,11 @@ FLASK="$VENV/bin/flask"
 case "$MODE" in
   test)
     start_postgresql
-    exec "$VENV/bin/python" -m pytest "${@:2}"
+    # The whole suite twice: on SQLite (the embedded default), then on PostgreSQL (the deployment
+    # database: each test gets a fresh database cloned from a migrated template).
+    "$VENV/bin/python" -m pytest "${@:2}"
+    echo "==> The suite again on PostgreSQL"
+    TEST_DATABASE=postgresql exec "$VENV/bin/python" -m pytest "${@:2}"
     ;;
   demo)
     "$FLASK" db upgrade
