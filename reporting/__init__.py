@@ -73,6 +73,7 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_cli(app: Flask) -> None:
     from reporting.accounts.cli import users_cli
+    from reporting.backup.cli import backup_cli
     from reporting.catalogs.cli import translations_cli
     from reporting.countries.cli import countries_cli
     from reporting.demo.cli import demo_command
@@ -83,7 +84,7 @@ def _register_cli(app: Flask) -> None:
     from reporting.tasks.cli import queue_cli
 
     for group in (users_cli, countries_cli, register_cli, spec_cli, cycle_cli, report_cli, demo_command, translations_cli,
-                  queue_cli):
+                  queue_cli, backup_cli):
         app.cli.add_command(group)
 
 

@@ -41,6 +41,8 @@ def default_settings(instance_path: Path) -> dict:
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent.parent / "translations"),
         "REPORTS_DIR": os.environ.get("REPORTS_DIR") or str(instance_path / "reports"),
+        # Uploaded evidence documents, outside the web root; `flask backup` copies this folder.
+        "DOCUMENTS_DIR": os.environ.get("DOCUMENTS_DIR") or str(instance_path / "documents"),
         # Background tasks (report builds, e-mail) go to RQ queue workers on this Redis when set.
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
         "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,

@@ -1,0 +1,1 @@
+"""Backups of the database and the documents store, and their verified restore (``flask backup``)."""
