@@ -430,7 +430,9 @@ class QueueWorkers:
     def __init__(self, app, url: str):
         self.env = {**os.environ, "FLASK_APP": "reporting:create_app", "REDIS_URL": url,
                     "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "REPORTS_DIR": app.config["REPORTS_DIR"],
-                    "SECRET_KEY": app.config["SECRET_KEY"], "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+                    "SECRET_KEY": app.config["SECRET_KEY"], "PYTHONPATH": str(Path(__file__).resolve().parents[1]),
+                    **{key: str(app.config[key]) for key in ("MAIL_SERVER", "MAIL_PORT", "MAIL_DEFAULT_SENDER", "BASE_URL")},
+                    "MAIL_USE_TLS": "0", "MAIL_USE_SSL": "0"}
         self.url = url
         self.processes: list[subprocess.Popen] = []
 

@@ -3,10 +3,11 @@ the log (development), the messages staying visible on the admins' outbox page.
 
 Messages are written by ``notifications.services`` inside the transaction of
 the change they report and delivered here once it has committed: after the
-request that queued them (``init_app``) or explicitly by a CLI command. A
-batch is claimed (``pending``/``failed`` → ``sending``) in one statement
-before it is sent, so two workers never deliver the same message; a refused
-message stays ``failed`` and is retried by the next delivery (at most
+request that queued them (``init_app``; by a queue worker when ``REDIS_URL``
+is set, so a slow SMTP server never holds up a page) or explicitly by a CLI
+command. A batch is claimed (``pending``/``failed`` → ``sending``) in one
+statement before it is sent, so two workers never deliver the same message; a
+refused message stays ``failed`` and is retried by the next delivery (at most
 ``MAX_ATTEMPTS`` times).
 """
 from datetime import datetime, timezone
@@ -21,6 +22,7 @@ from sqlalchemy import select, update
 from reporting.database import write_transaction
 from reporting.extensions import db, mail
 from reporting.models import MessageStatus, OutboxMessage
+from reporting.tasks import enqueue, queue_enabled
 
 log = logging.getLogger("reporting.mail")
 MAX_ATTEMPTS = 5
@@ -111,7 +113,10 @@ def _deliver_after_request(response):
     """The change is committed by now; a delivery problem must not turn it into an error page."""
     if g.pop(QUEUED_FLAG, False):
         try:
-            deliver_pending()
+            if queue_enabled():
+                enqueue("reporting.notifications.delivery:deliver_pending", retries=2, description="deliver e-mail")
+            else:
+                deliver_pending()
         except Exception:  # noqa: BLE001 — the messages stay in the outbox for the next delivery
             log.exception("E-mail delivery after %s failed; the messages stay in the outbox", response.status)
     return response

@@ -70,12 +70,8 @@ def _reinit_mail(app):
     mail.init_app(app)
 
 
-def test_without_smtp_messages_go_to_the_log_and_the_outbox_page(template_database, tmp_path, mailbox, caplog):
-    import shutil
-
-    database = tmp_path / "nosmtp.sqlite3"
-    shutil.copyfile(template_database, database)
-    app = create_app(_settings(database, MAIL_SERVER=""))
+def test_without_smtp_messages_go_to_the_log_and_the_outbox_page(database_url, tmp_path, mailbox, caplog):
+    app = create_app(_settings(database_url, tmp_path / "reports", MAIL_SERVER=""))
     app.test_client_class = IsolatedClient
     with app.app_context():
         from tests.conftest import make_user

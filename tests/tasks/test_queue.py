@@ -66,3 +66,21 @@ def test_worker_command_needs_redis(runner):
     result = runner.invoke(args=["queue", "worker", "--burst"])
     assert result.exit_code == 1
     assert "REDIS_URL is not set" in result.output
+
+
+def test_with_redis_e_mail_is_delivered_by_a_queue_worker(app, client, db, user_factory, mailbox, queue_workers):
+    """The request only writes the outbox and enqueues the delivery; a worker talks to the SMTP server."""
+    from reporting.models import OutboxMessage
+
+    from ..conftest import csrf_token, wait_for
+
+    user_factory("focal_point", "FRA", email="fp@fra.example.org")
+    response = client.post("/password/forgot", data={"csrf_token": csrf_token(client, "/password/forgot"),
+                                                      "email": "fp@fra.example.org"})
+    assert response.status_code == 302
+    db.session.rollback()
+    assert db.session.scalar(select(OutboxMessage.status)) == "pending"  # no worker yet: nothing sent
+    assert mailbox.messages == []
+    queue_workers.start(1)
+    wait_for(lambda: mailbox.to("fp@fra.example.org"), 60, "the queue worker did not deliver the e-mail")
+    assert wait_for(lambda: db.session.scalar(select(OutboxMessage.status)) == "sent", 30, "not marked sent")
