@@ -65,7 +65,8 @@ def test_tabs_newlines_and_windows_line_breaks_are_kept_as_newlines(db, client, 
 def test_text_is_stored_in_nfc(db, client, bearer):
     response = client.patch(ANSWERS_API, headers=bearer, json={"base_version": 1, "answers": {"t.1.status": "planned", "t.1.measures": "Cafe\u0301"}})
     assert response.status_code == 200, response.json
-    assert response.json["answers"]["t.1.measures"]["value"] == "Caf\u00e9"
+    stored = client.get(ANSWERS_API.removesuffix("/answers"), headers=bearer).json
+    assert stored["answers"]["t.1.measures"]["value"] == "Caf\u00e9"
 
 
 # --- 2. lone surrogates --------------------------------------------------------------------
@@ -84,7 +85,8 @@ def test_lone_surrogate_in_json_is_refused(db, client, bearer):
 def test_a_surrogate_pair_is_a_character_not_an_error(db, client, bearer):
     response = patch_raw(client, bearer, '{"base_version": 1, "answers": {"t.1.status": "planned", "t.1.measures": "\\ud83d\\ude00 ok"}}'.encode())
     assert response.status_code == 200
-    assert response.json["answers"]["t.1.measures"]["value"] == "\U0001F600 ok"
+    stored = client.get(ANSWERS_API.removesuffix("/answers"), headers=bearer).json
+    assert stored["answers"]["t.1.measures"]["value"] == "\U0001F600 ok"
 
 
 # --- 3. sNaN, NaN, Infinity and huge numbers ---------------------------------------------

@@ -176,7 +176,9 @@ def test_contributor_is_refused_another_section_through_the_api(contributor, app
     response = api.patch("/api/v1/cycles/2025/submissions/FRA/answers", headers=headers, json={
         "base_version": submission["version"], "answers": {"t.1.status": "planned"},
     })
-    assert response.status_code == 200 and response.json["answers"] == {"t.1.status": {"value": "planned", "carried_over": False}}
+    assert response.status_code == 200 and response.json["saved"] == response.json["changed"] == ["t.1.status"]
+    stored = api.get("/api/v1/cycles/2025/submissions/FRA", headers=headers).json
+    assert stored["answers"] == {"t.1.status": {"value": "planned", "carried_over": False}}  # their sections only
     assert api.post("/api/v1/cycles/2025/submissions/FRA/submit", headers=headers,
                     json={"base_version": response.json["version"]}).status_code == 403
     assert api.get("/api/v1/cycles/2025/submissions/DEU", headers=headers).status_code == 403
