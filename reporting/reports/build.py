@@ -114,11 +114,13 @@ def fingerprint(*parts) -> str:
 @lru_cache(maxsize=None)
 def renderer_version(language: str) -> str:
     """Everything besides the data that decides how a PDF in ``language`` looks: the report
-    templates, styles, the report code, the language's compiled catalog and WeasyPrint."""
+    templates, styles, the report code, the country and region names, the language's compiled
+    catalog and WeasyPrint."""
     package = Path(__file__).resolve().parent
     translations = Path(current_app.config["BABEL_TRANSLATION_DIRECTORIES"]) / language / "LC_MESSAGES"
+    names = package.parent / "countries" / "data"
     files = [*sorted((TEMPLATES_DIR / "reports").rglob("*")), *sorted(STATIC_DIR.rglob("*.css")),
-             *sorted(package.glob("*.py")), *sorted(translations.glob("*.mo"))]
+             *sorted(package.glob("*.py")), *sorted(names.rglob("*")), *sorted(translations.glob("*.mo"))]
     digest = hashlib.sha256(weasyprint.__version__.encode())
     for file in files:
         if file.is_file():
@@ -211,7 +213,6 @@ class Build:
                           fingerprint(TEMPLATES[PROFILE], language, renderer_version(language), content,
                                       responses[country.iso3]))
                       for language in languages for country in countries]
-        self.fingerprint_seconds = time.perf_counter() - started - self.aggregation_seconds
 
     def kept(self) -> dict[str, Output]:
         """The PDFs of the last build whose inputs have not changed, by path: not rendered again."""
