@@ -1,14 +1,14 @@
 """report builds (progress and outcome in the database) and the inputs fingerprint of each report file
 
 Revision ID: 0003_report_builds
-Revises: 0003_measure_examples
+Revises: 0003_question_comments
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = "0003_report_builds"
-down_revision = "0003_measure_examples"
+down_revision = "0003_question_comments"
 branch_labels = None
 depends_on = None
 
