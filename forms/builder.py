@@ -1,8 +1,9 @@
-"""Builds one form class per spec section, cached per spec version.
+"""Builds one form class per spec section, cached per indexed section.
 
-A fresh class is made with ``type()`` for each (version, section); a shared
-form class is never modified, and a frozen spec version never changes, so the
-cache needs no invalidation.
+A fresh class is made with ``type()`` for each section of a spec indexed by
+``responses.submissions.spec_for`` (once per stored version and database); a
+shared form class is never modified, and a frozen spec version never changes,
+so the cache needs no invalidation.
 """
 from typing import Any
 
@@ -15,7 +16,7 @@ from forms.kinds import KINDS
 from forms.spec import Section, Spec
 from reporting.core.inputs import BoundaryForm
 
-_FORM_CLASSES: dict[tuple[str, str], type["SectionForm"]] = {}
+_FORM_CLASSES: dict[int, tuple[Section, type["SectionForm"]]] = {}
 CONTROL_FIELDS = frozenset({"csrf_token", "base_version", "action"})
 
 
@@ -86,11 +87,14 @@ def _json_type_problem(value: Any, multiple: bool):
 
 
 def section_form_class(spec: Spec, section: Section) -> type[SectionForm]:
-    cache_key = (spec.version, section.key)
-    form_class = _FORM_CLASSES.get(cache_key)
-    if form_class is None:
-        fields = {item["key"]: KINDS[item["kind"]].field(item) for item in section.items}
-        items = {item["key"]: item for item in section.items}
-        form_class = type(f"SectionForm_{section.key}", (SectionForm,), {**fields, "items": items})
-        _FORM_CLASSES[cache_key] = form_class
+    """The section's form class, made once per indexed section. Keyed by the section object
+    (kept alive in the cache, so its id is never reused), not by the version string: two
+    databases, or tests, may hold different questionnaires under the same version number."""
+    cached = _FORM_CLASSES.get(id(section))
+    if cached is not None and cached[0] is section:
+        return cached[1]
+    fields = {item["key"]: KINDS[item["kind"]].field(item) for item in section.items}
+    items = {item["key"]: item for item in section.items}
+    form_class = type(f"SectionForm_{section.key}", (SectionForm,), {**fields, "items": items})
+    _FORM_CLASSES[id(section)] = (section, form_class)
     return form_class
