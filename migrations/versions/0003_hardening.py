@@ -61,8 +61,11 @@ DROP_AUDIT_TRIGGERS = {
 
 
 def _load(raw):
-    """A JSON column as stored; SQLite hands back text, PostgreSQL a decoded value."""
-    return json.loads(raw) if isinstance(raw, str) else raw
+    """A JSON column as read by a plain SELECT: SQLite hands back its text, PostgreSQL
+    (psycopg) the decoded value, where a JSON string is already a Python ``str``."""
+    if isinstance(raw, str) and op.get_bind().dialect.name == "sqlite":
+        return json.loads(raw)
+    return raw
 
 
 def _repair_json_column(connection, table: str, columns: list[str]) -> list[int]:

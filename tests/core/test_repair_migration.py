@@ -64,3 +64,21 @@ def test_upgrade_of_clean_data_changes_nothing(app, cycle, user_factory):
     upgrade()
     db.session.rollback()
     assert db.session.scalar(select(AuditEvent.id).order_by(AuditEvent.id.desc()).limit(1)) == before
+
+
+@pytest.mark.postgres
+def test_repair_on_postgresql_recreates_the_append_only_trigger(postgres_app):
+    """PostgreSQL guards the log with a trigger function: dropped and recreated around the repair."""
+    upgrade(revision="0003_documents")
+    with db.engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO audit_events (occurred_at, actor, action, object_type, new) "
+            "VALUES (now(), 'system', 'answer.changed', 'answer', CAST(:new AS JSON))"), {"new": '"From Word\\u000btext"'})
+    upgrade()
+    db.session.rollback()
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "answer.changed"))
+    assert event.new == "From Wordtext"
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "audit.repaired")).new["audit_events"] == [event.id]
+    with pytest.raises(Exception, match="append-only"):
+        with db.engine.begin() as connection:
+            connection.execute(text("UPDATE audit_events SET action = 'forged'"))
