@@ -278,3 +278,21 @@ def test_no_serious_or_critical_accessibility_violations_on_any_page(app, db, cy
     )
     caught = "\n".join(axe_violations(browser))
     assert "label (critical)" in caught and "color-contrast (serious)" in caught, caught
+
+
+@pytest.mark.parametrize("language", ["fr", "es"])
+def test_header_menu_items_stay_on_one_line_in_french_and_spanish(db, cycle, user_factory, live_server, browser, language):
+    """The longest menu (an admin's) in the languages with the longest names: no item wraps
+    inside itself, at a laptop's and at a small desktop's width."""
+    user_factory("admin", None, email="admin@unodc.example.org")
+    sign_in(browser, live_server, "admin@unodc.example.org", language)
+    for width in (1280, 1024):
+        browser.set_window_size(width, 900)
+        browser.get(f"{live_server}/cycles/")
+        heights = browser.execute_script(
+            "return Array.from(document.querySelectorAll('.main-nav a'), a => {"
+            " var range = document.createRange(); range.selectNodeContents(a);"
+            " return new Set(Array.from(range.getClientRects(), r => Math.round(r.top))).size; })")
+        tops = browser.execute_script("return new Set(Array.from(document.querySelectorAll('.main-nav a'), a => a.offsetTop)).size")
+        assert heights and set(heights) == {1}, (width, heights)  # each item's text on one line
+        assert tops == 1, width  # and all items on the same line
