@@ -91,7 +91,10 @@ def build(label: str):
     cycle = cycle_or_404(label)
     try:
         languages = parse_languages(",".join(request.form.getlist("lang")) or "all")
-        start_build(cycle.label, languages, request.form.get("countries", "all"), current_user)
+        # The page offers "every Member State" / "none" / "these countries" (codes typed in "countries").
+        profiles = request.form.get("profiles")
+        countries = profiles if profiles in ("all", "none") else request.form.get("countries", "all")
+        start_build(cycle.label, languages, countries, current_user)
     except ReportError as error:
         flash(_("The reports could not be built: %(reason)s", reason=str(error)), "error")
     else:

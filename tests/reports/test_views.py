@@ -73,7 +73,10 @@ def test_compiler_triggers_a_build(client, login_as, app, cycles):
     login_as("compiler", None)
     assert client.post("/reports/2026/build", data={"lang": "en", "countries": "none"}).status_code == 400  # no CSRF token
     token = csrf_token(client, "/reports/2026/")
-    response = client.post("/reports/2026/build", data={"csrf_token": token, "lang": ["en"], "countries": "none"})
+    form = client.get("/reports/2026/").get_data(as_text=True)
+    # Profiles are chosen, not typed as English keywords.
+    assert 'name="profiles" value="all" checked' in form and 'name="profiles" value="none"' in form and "all (every" not in form
+    response = client.post("/reports/2026/build", data={"csrf_token": token, "lang": ["en"], "profiles": "none", "countries": ""})
     assert response.status_code == 302
     for thread in threading.enumerate():
         if thread.name == "report-build-2026":
@@ -87,7 +90,7 @@ def test_compiler_triggers_a_build(client, login_as, app, cycles):
 def test_bad_build_input_is_reported_on_the_page(client, login_as, cycles):
     login_as("compiler", None)
     token = csrf_token(client, "/reports/2026/")
-    response = client.post("/reports/2026/build", data={"csrf_token": token, "lang": ["en"], "countries": "FRA,XXX"},
+    response = client.post("/reports/2026/build", data={"csrf_token": token, "lang": ["en"], "profiles": "list", "countries": "FRA,XXX"},
                            follow_redirects=True)
     assert "The reports could not be built: unknown country code XXX" in response.get_data(as_text=True)
     assert not any(thread.name == "report-build-2026" for thread in threading.enumerate())
