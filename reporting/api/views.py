@@ -178,7 +178,7 @@ def update_answers(label: str, iso3: str):
         db.session.rollback()
         raise service.StaleSubmission(submission, service.answers_of(submission)) from None
     saved = {section.key for section in updates}
-    problems = _by_key(problem for problem in service.problems(submission) if problem.section_key in saved)
+    problems = _by_key(service.problems(submission, only=saved))
     return jsonify(SaveResultSchema().dump({
         "version": submission.version, "state": submission.state, "updated_at": submission.updated_at,
         "saved": sorted(body["answers"]), "changed": changed, "problems": problems}))

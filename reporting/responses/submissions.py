@@ -343,12 +343,15 @@ def next_unanswered(sections: list[Section], current: Section, answers: dict[str
     return None
 
 
-def problems(submission: Submission) -> list[Problem]:
-    """Everything that stops the questionnaire from being submitted, section by section."""
+def problems(submission: Submission, only: set[str] | None = None) -> list[Problem]:
+    """Everything that stops the questionnaire from being submitted, section by section
+    (in the sections whose keys are in ``only``, when given: what a save reports)."""
     answers = answers_of(submission)
     carried = carried_keys(submission)
     found: list[Problem] = []
     for section in sections_for(submission):
+        if only is not None and section.key not in only:
+            continue
         for item in section.items:
             key = item["key"]
             if not is_visible(item, answers):
