@@ -27,6 +27,9 @@ AUDIT_ACTIONS = {
     "section.not_ready": _l("Section no longer marked ready"),
     "examples.marked": _l("Marked as an example for the report"),
     "examples.unmarked": _l("Example removed from the report"),
+    "workbook.applied": _l("Workbook applied"),
+    "document.added": _l("Document attached"),
+    "document.removed": _l("Document removed"),
 }
 
 

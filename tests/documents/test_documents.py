@@ -169,6 +169,8 @@ def test_only_the_focal_point_uploads_and_removes(app, client, db, cycle, login_
     assert not list(Path(app.config["DOCUMENTS_DIR"]).rglob(sha256))
     actions = list(db.session.scalars(select(AuditEvent.action).where(AuditEvent.action.like("document.%")).order_by(AuditEvent.id)))
     assert actions == ["document.added", "document.removed"]
+    history = client.get("/cycles/2025/FRA/history").get_data(as_text=True)
+    assert "Document attached" in history and "Document removed" in history
 
 
 @pytest.fixture

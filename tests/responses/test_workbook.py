@@ -67,10 +67,13 @@ def test_round_trip_gives_the_same_answers_as_the_web_form(client, db, wb_cycle,
     assert response.status_code == 302
     page = client.get(response.location).get_data(as_text=True)
     assert "Workbook applied: 10 answer(s) changed." in page, re.findall(r"flash[^>]*>[^<]*", page)
+    history = client.get("/cycles/2025/FRA/history").get_data(as_text=True)
+    assert "Workbook applied" in history and history.count("Answer changed") == 10
 
     sign_in_as(client, login_as, "focal_point", "DEU")
     for section, answers in SAME_TYPED_IN_THE_WEB_FORM.items():
-        assert post_section(client, section, answers, country="DEU").status_code == 302
+        response = post_section(client, section, answers, country="DEU")
+        assert response.status_code == 302, response.get_data(as_text=True)[-3000:]
     assert stored(db, "FRA") == stored(db, "DEU")
     assert stored(db, "FRA")["t.2.indicator.2"] == 42.5 and stored(db, "FRA")["t.3.partners"] == ["customs", "industry"]
     assert stored(db, "FRA")["t.3.seizures"] == {"rows": {"heroin": {"kg": 1250.5, "cases": 12}, "fentanyl": {"kg": "no_data", "cases": 3}}}
@@ -362,7 +365,8 @@ def test_round_trip_on_questionnaire_2_0_0(client, db, login_as):
         web[f"ind.treatment_persons:{first_row}:{column['key']}"] = "--"
     for section in ("screening", "dr-prevention", "dr-treatment"):
         answers = {key: value for key, value in web.items() if section_of[key.split(":")[0]] == section}
-        assert post_section(client, section, answers, country="DEU").status_code == 302
+        response = post_section(client, section, answers, country="DEU")
+        assert response.status_code == 302, response.get_data(as_text=True)[-3000:]
     assert stored(db, "FRA") == stored(db, "DEU")
     assert stored(db, "FRA")["ind.treatment_persons"]["rows"][first_row][first_column] == 4200
     assert stored(db, "FRA")["dr-prevention.not_applicable"] is True
