@@ -243,7 +243,7 @@ def _cell_html(key: str, row: str, column: str, text: str, flagged: bool, disabl
     cls = ' class="flagged"' if flagged else ""
     return Markup(
         f'<td{cls}><input type="text" inputmode="decimal" name="{name}" id="{name}" '
-        f'value="{escape(text)}" size="9" dir="auto" autocomplete="off" aria-labelledby="{labels}"'
+        f'value="{escape(text)}" size="9" dir="ltr" autocomplete="off" aria-labelledby="{labels}"'
         f'{" disabled" if disabled else ""}>{flag}</td>'
     )
 

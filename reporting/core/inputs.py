@@ -18,6 +18,14 @@ Rules:
 - a list where one value is expected, or a file where text is expected, is
   refused rather than silently reduced;
 - JSON bodies are bounded in size and nesting depth before they are parsed.
+
+The same door draws the fields of the web forms with their text direction: on
+an Arabic page a field inherits right-to-left, so an address typed into it
+shows as ``//:https``. Each field WTForms draws gets a ``dir`` unless the
+template gives one: ``ltr`` for addresses, e-mail, numbers and dates, written
+left to right in every language, and ``auto`` (the direction of what is typed)
+for free text. Inputs a template writes by hand carry the same attributes;
+tests/core/test_pages_as_people_see_them.py checks every page of the crawl.
 """
 from decimal import Decimal, InvalidOperation
 import json
@@ -30,6 +38,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import FileStorage, MultiDict
 from wtforms.fields import FileField, SelectMultipleField
+from wtforms.widgets import TextArea
 
 MAX_TEXT = 100_000  # any single text value; fields have their own, smaller limits
 MAX_JSON_BYTES = 1_000_000
@@ -38,6 +47,8 @@ MAX_NUMBER = Decimal("1e15")  # larger than any count, amount or year the questi
 MAX_NUMBER_CHARACTERS = 40
 ALLOWED_CONTROLS = frozenset("\t\n")
 _ASCII_DIGITS = re.compile(r"[0-9]{1,18}")
+LTR_INPUT_TYPES = frozenset({"url", "email", "number", "date", "datetime-local", "month", "time", "week", "tel"})
+AUTO_INPUT_TYPES = frozenset({"text", "search", "password", "textarea"})
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d{1,4})?")
 
 
@@ -257,6 +268,16 @@ def clean_formdata(formdata, single: Callable[[str], bool], file_fields: frozens
     return cleaned, errors
 
 
+def text_direction(field) -> str | None:
+    """The ``dir`` a field's input is drawn with; None for one that takes no typing (buttons, choices, files)."""
+    kind = "textarea" if isinstance(field.widget, TextArea) else getattr(field.widget, "input_type", None)
+    if kind in LTR_INPUT_TYPES:
+        return "ltr"
+    if kind in AUTO_INPUT_TYPES:
+        return "auto"
+    return None
+
+
 class BoundaryForm(FlaskForm):
     """Every web form of the app: its posted data goes through ``clean_formdata`` before any field sees it.
 
@@ -265,6 +286,12 @@ class BoundaryForm(FlaskForm):
     """
 
     class Meta(FlaskForm.Meta):
+        def render_field(self, field, render_kw):
+            direction = text_direction(field)
+            if direction and "dir" not in render_kw and "dir" not in (field.render_kw or {}):
+                render_kw = {**render_kw, "dir": direction}
+            return super().render_field(field, render_kw)
+
         def wrap_formdata(self, form, formdata):
             formdata = super().wrap_formdata(form, formdata)
             form.input_errors = {}

@@ -11,6 +11,7 @@ from typing import Any
 
 from flask_babel import get_locale, lazy_gettext as _l, pgettext
 
+from forms.spec import Spec
 from reporting.register.model import official_text_url
 
 DOCUMENT_NAMES = {
@@ -40,8 +41,11 @@ def document_reference(commitment_id: str, record: dict[str, Any]) -> str:
     return _reference(commitment_id, record["document"], str(get_locale()))
 
 
-def document_name(document: str) -> str:
-    return str(DOCUMENT_NAMES.get(document, document))
+def question_reference(spec: Spec, item: dict[str, Any]) -> str | None:
+    """The reference of the commitment a question asks about; None for one that cites none."""
+    commitment_id = (item.get("commitments") or [None])[0]
+    record = spec.commitments.get(commitment_id) if commitment_id else None
+    return document_reference(commitment_id, record) if record else None
 
 
 def subparagraph_letter(letter: str) -> str:
@@ -71,7 +75,7 @@ def _reference(commitment_id: str, document: str, _locale: str) -> str:
         kind, number = "preambular", number[2:]
     else:
         kind = "paragraph"
-    values = {"document": document_name(document), "number": number}
+    values = {"document": str(DOCUMENT_NAMES.get(document, document)), "number": number}
     if letters:
         values["letter"] = subparagraph_letter(letters[0])
     return str(PATTERNS[kind, bool(letters)]) % values

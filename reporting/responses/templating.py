@@ -4,14 +4,14 @@ from typing import Any
 
 from babel.lists import format_list
 from flask import Blueprint
-from flask_babel import format_decimal, get_locale, gettext as _, lazy_gettext as _l
+from flask_babel import format_decimal, get_locale, gettext as _, lazy_gettext as _l, ngettext
 
 from forms import tables
 from forms.kinds import translate_spec_text
 from forms.relevance import as_json
 from reporting.questionnaire.measures import DISAGGREGATION_LABELS
 from reporting.questionnaire.scale import STATUS_LABELS
-from reporting.responses.commitments import document_reference, official_text
+from reporting.responses.commitments import document_reference, official_text, question_reference
 from reporting.responses.cycles import TRANSITIONS
 from reporting.responses.examples import language_name
 from reporting.responses.labels import CYCLE_STATE_LABELS, SUBMISSION_STATE_LABELS
@@ -54,12 +54,23 @@ def answer_text(item: dict[str, Any], value: Any) -> str:
         return str(_l("Yes"))
     labels = {choice["value"]: choice["label"] for choice in item.get("choices", ())}
     values = value if isinstance(value, list) else [value]
-    return ", ".join(str(translate_spec_text(labels[v])) if v in labels else str(v) for v in values)
+    return list_text(str(translate_spec_text(labels[v])) if v in labels else str(v) for v in values)
 
 
-def audit_value(value: Any) -> str:
+def list_text(items) -> str:
+    """Items joined as the reader's language joins a list: "a, b and c", «أ وب وج», 甲、乙和丙."""
+    return format_list([str(item) for item in items], locale=get_locale())
+
+
+def audit_value(value: Any, item: dict[str, Any] | None = None) -> str:
+    """A recorded value as people read it: an answer as its question shows it, a state by
+    its name, confirmed answers by their number; never register keys."""
     if value is None:
         return "—"
+    if item is not None:
+        return answer_text(item, value)
+    if isinstance(value, list):  # the answers a focal point confirmed: their question keys
+        return ngettext("%(num)d answer", "%(num)d answers", len(value))
     if isinstance(value, str):
         return str(STATUS_LABELS.get(value) or SUBMISSION_STATE_LABELS.get(value) or AUDIT_VALUES.get(value) or value)
     return json.dumps(value, ensure_ascii=False)
@@ -81,8 +92,8 @@ def register_helpers(bp: Blueprint) -> None:
         "question_wording": question_wording,
         "relevance_json": lambda item: as_json(item["show_if"]),
         "document_reference": document_reference,
-        # "A, B and C" joined as the reader's language joins a list.
-        "list_text": lambda items: format_list([str(item) for item in items], locale=get_locale()),
+        "list_text": list_text,
+        "question_reference": question_reference,
         "table_grid": tables.grid,
         "table_cell_label": tables.cell_label,
         "disaggregation_label": DISAGGREGATION_LABELS.get,

@@ -556,7 +556,7 @@ def history(label: str, iso3: str):
     people = {user.id: user.display_name for user in db.session.scalars(select(User).where(User.id.in_(actor_ids)))}
     return render_template(
         "responses/history.html", submission=submission, cycle=submission.cycle, country=submission.country, events=events,
-        people=people,
+        people=people, spec=service.spec_for(submission.cycle),
     )
 
 

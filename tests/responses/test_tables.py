@@ -160,7 +160,8 @@ def test_arabic_pages_are_rtl_and_number_inputs_follow_their_content(client, tab
         session["lang"] = "ar"
     page = client.get(PAGE).get_data(as_text=True)
     assert 'dir="rtl"' in page.split(">")[0] + page.split(">")[1]
-    assert 'name="ind.drug_seizures:heroin:kg" id="ind.drug_seizures:heroin:kg" value="" size="9" dir="auto"' in page
+    # Numbers run left to right in every language (issue 15), Arabic-Indic digits included.
+    assert 'name="ind.drug_seizures:heroin:kg" id="ind.drug_seizures:heroin:kg" value="" size="9" dir="ltr"' in page
     # Arabic-Indic digits typed with the Arabic decimal separator are read.
     response = post(client, {"ind.drug_seizures:heroin:kg": "١٢٣٫٥"})
     assert response.status_code == 302
