@@ -60,7 +60,7 @@ def test_round_trip_gives_the_same_answers_as_the_web_form(client, db, wb_cycle,
     # The preview names each question, its commitment reference, its cell and old → new.
     assert "Prevention programmes" in page and "Political Declaration 2009, paragraph 1" in page
     assert "sheet “Prevention”, cell E4" in page and "<ins>Implemented</ins>" in page
-    assert "<ins>15,000</ins>" in page and "<ins>Customs, Chemical industry</ins>" in page  # labels, not stored values
+    assert "<ins>15,000</ins>" in page and "<ins>Customs and Chemical industry</ins>" in page  # labels, not stored values
     assert stored(db) == {}, "nothing is saved before confirmation"
 
     response = confirm(client, page)
