@@ -98,6 +98,7 @@ class IndicatorFigures:
     help: str | None
     sdg: list[str]
     commitments: list[str]
+    references: list[tuple[str, dict[str, Any]]]  # (id, record) of its commitments, cited by document and paragraph
     countries: int  # Member States that reported at least one number
     years: tuple[int, int] | None  # span of the reference years given (latest-available indicators)
     lines: list[Line]
@@ -229,6 +230,7 @@ def indicator_content(cycle: Cycle, regions: list[Area]) -> IndicatorContent:
         figures.append(IndicatorFigures(
             key=item["key"], indicator=table["indicator"], module=table["module"], module_title=MODULES[table["module"]],
             label=item["label"], help=table.get("help"), sdg=table.get("sdg", []), commitments=item["commitments"],
+            references=[(cid, spec.commitments[cid]) for cid in item["commitments"] if cid in spec.commitments],
             countries=reporting, years=(min(years), max(years)) if years else None,
             lines=[line for line in lines if line.at(WORLD).n or line.no_data],
         ))

@@ -22,6 +22,7 @@ from tests.conftest import login, make_user, post_section, store_spec
 SPEC_FILE = Path(__file__).resolve().parents[2] / "questionnaire_specs" / "arq-1.0.0.yaml"
 INTERNAL_KEY = re.compile(r"\b[a-z]+20\d\d[-.]")
 MAX_PAGES = 150
+FILES = (".pdf", ".csv", ".xlsx", ".json", ".zip")  # downloads, not pages
 TYPED_INPUTS = {"text", "url", "email", "number", "search", "password", "tel", "date"}
 LTR_INPUTS = {"url", "email", "number", "tel", "date"}
 
@@ -94,7 +95,8 @@ def crawl(client, start: str = "/", country: str = "FRA") -> dict[str, Page]:
         pages[path] = page
         for href in page.links:
             href = urldefrag(href).url
-            if href.startswith("/") and not href.startswith(("/static/", "/logout", "/api/")) and href not in pages:
+            if (href.startswith("/") and not href.startswith(("/static/", "/logout", "/api/"))
+                    and not urlsplit(href).path.endswith(FILES) and href not in pages):
                 queue.append(href)
     return pages
 

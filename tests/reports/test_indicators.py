@@ -217,6 +217,7 @@ def test_the_report_and_profile_show_the_indicator_chapter_in_english_and_arabic
     assert "SDG indicator 3.5.1" in text and "too few replies" in text
     assert "Heroin Quantity seized (kg) 7 2,010 1,010" in text  # 2,010.5 kg worldwide: whole numbers from 100 up
     assert "45 (5–60)" in text  # median price and range
+    assert not re.search(r"\b[a-z]+20\d\d[-.]", text)  # commitments cited by reference, never by register id
     arabic = render_pdf(app, "reports/pdf/cycle_report.html", "ar", content=content)
     assert re.search("[\u0600-\u06ff]", pdf_text(arabic.pdf))
     france = db.session.query(Country).filter_by(iso3="FRA").one()
@@ -224,6 +225,7 @@ def test_the_report_and_profile_show_the_indicator_chapter_in_english_and_arabic
     profile = render_pdf(app, "reports/pdf/country_profile.html", "en", content=content, response=response)
     profile_text = re.sub(r"\s+", " ", pdf_text(profile.pdf))
     assert "Drug situation indicators" in profile_text and "Median, worldwide" in profile_text
+    assert not re.search(r"\b[a-z]+20\d\d[-.]", profile_text)
     ARTIFACTS.mkdir(exist_ok=True)
     for name, pdf in (("indicators-report-en", report.pdf), ("indicators-report-ar", arabic.pdf)):
         path = ARTIFACTS / f"{name}.pdf"
