@@ -54,7 +54,7 @@ def answer_text(item: dict[str, Any], value: Any) -> str:
         return str(_l("Yes"))
     labels = {choice["value"]: choice["label"] for choice in item.get("choices", ())}
     values = value if isinstance(value, list) else [value]
-    return list_text(str(translate_spec_text(labels[v])) if v in labels else str(v) for v in values)
+    return list_text(str(translate_spec_text(labels[v])) if isinstance(v, str) and v in labels else str(v) for v in values)
 
 
 def list_text(items) -> str:
