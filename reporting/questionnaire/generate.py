@@ -112,6 +112,19 @@ def _section(area: areas.Area, items: list[dict], checks: list[dict], context: l
     return section
 
 
+def _spec(version: str, register_checksum: str, pillars: list[dict], records: list[dict]) -> Spec:
+    """A spec document: its pillars, and the commitments it cites frozen with it."""
+    return {
+        "spec_id": SPEC_ID,
+        "version": version,
+        "register_checksum": register_checksum,
+        "title": TITLE,
+        "pillars": pillars,
+        "commitments": {r["id"]: {"document": r["document"], "label": r["label"], "title": r["title"], "text": r["text"]}
+                        for r in records},
+    }
+
+
 def generate_spec(records: list[dict], register_checksum: str, version: str = FIRST_VERSION) -> Spec:
     """The spec for ``records`` (in register order); raises ``areas.AreaError`` for a commitment it cannot place."""
     placed: dict[str, dict[str, Any]] = {}  # area key -> section under construction
@@ -131,15 +144,7 @@ def generate_spec(records: list[dict], register_checksum: str, version: str = FI
                     for area in areas.sections_in_order(pillar) if area.key in placed]
         if sections:
             pillars.append({"key": pillar, "title": pillar_title, "sections": sections})
-    return {
-        "spec_id": SPEC_ID,
-        "version": version,
-        "register_checksum": register_checksum,
-        "title": TITLE,
-        "pillars": pillars,
-        "commitments": {r["id"]: {"document": r["document"], "label": r["label"], "title": r["title"], "text": r["text"]}
-                        for r in records},
-    }
+    return _spec(version, register_checksum, pillars, records)
 
 
 # --- arq 2.x: policy questions, screening and modules -----------------------------------------
@@ -279,12 +284,4 @@ def generate_questionnaire(records: list[dict], register_checksum: str, question
                 section["show_if"] = shown
             sections.append(section)
         pillars.append({"key": pillar, "title": pillar_title, "sections": sections})
-    return {
-        "spec_id": SPEC_ID,
-        "version": version,
-        "register_checksum": register_checksum,
-        "title": TITLE,
-        "pillars": pillars,
-        "commitments": {r["id"]: {"document": r["document"], "label": r["label"], "title": r["title"], "text": r["text"]}
-                        for r in records if r["id"] in used},
-    }
+    return _spec(version, register_checksum, pillars, [record for record in records if record["id"] in used])
