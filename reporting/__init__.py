@@ -9,12 +9,23 @@ from pathlib import Path
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from reporting.config import ConfigError, default_settings, secret_key
 
 
+class RowId(IntegerConverter):
+    """``<int:…>`` in every route is a row id: a number beyond a database INTEGER is no row (404),
+    rather than an overflow error from PostgreSQL."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
+    app.url_map.converters["int"] = RowId
     instance_path = Path(app.instance_path)
     production = os.environ.get("APP_ENV", "development") == "production"
     app.config.update(default_settings(instance_path))

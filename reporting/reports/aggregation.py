@@ -162,8 +162,8 @@ class Cells:
 
         A CASE over the country ids rather than a joined table: SQLite has no index on a VALUES
         table, and looking the cell up per answer this way costs less than joining."""
-        if not self.country_cell:
-            return null()
+        if not self.country_cell:  # typed: PostgreSQL refuses a bare NULL constant in GROUP BY
+            return cast(null(), Integer)
         return case(self.country_cell, value=country_id, else_=None)
 
     def area_table(self):

@@ -104,10 +104,9 @@ def test_password_rules_keep_good_passphrases_and_normalise_them():
 # --- sign-in limits -----------------------------------------------------------------------
 
 @contextmanager
-def app_with(template_database, tmp_path, **settings):
-    database = tmp_path / f"limits-{len(list(tmp_path.iterdir()))}.sqlite3"
-    shutil.copyfile(template_database, database)
-    app = create_app(_settings(database, **settings))
+def app_with(database_url, tmp_path, **settings):
+    """An app with these settings on this test's database (SQLite or PostgreSQL, as the suite runs)."""
+    app = create_app(_settings(database_url, tmp_path / "reports", **settings))
     app.test_client_class = IsolatedClient
     with app.app_context():
         yield app
@@ -140,8 +139,8 @@ def test_limit_per_account_holds_across_addresses(client, user_factory):
     assert attempt(client, "other@ken.example.org", PASSWORD, address="198.51.100.1") == 302
 
 
-def test_limit_per_client_address_behind_a_trusted_proxy(template_database, tmp_path, smtp_server):
-    with app_with(template_database, tmp_path, TRUSTED_PROXIES=1, LOGIN_ADDRESS_RATE_LIMIT="3 per minute") as app:
+def test_limit_per_client_address_behind_a_trusted_proxy(database_url, tmp_path, smtp_server):
+    with app_with(database_url, tmp_path, TRUSTED_PROXIES=1, LOGIN_ADDRESS_RATE_LIMIT="3 per minute") as app:
         limiter.reset()
         from tests.conftest import make_user
 
@@ -188,14 +187,14 @@ def redis_url(tmp_path_factory):
         process.wait(timeout=10)
 
 
-def test_counters_are_shared_through_redis(template_database, tmp_path, smtp_server, redis_url):
+def test_counters_are_shared_through_redis(database_url, tmp_path, smtp_server, redis_url):
     """Two app instances (as two gunicorn workers) on one Redis see the same failures."""
     settings = {"RATELIMIT_STORAGE_URI": redis_url, "LOGIN_RATE_LIMIT": "3 per minute"}
-    with app_with(template_database, tmp_path, **settings) as first:
+    with app_with(database_url, tmp_path, **settings) as first:
         limiter.reset()
         client = first.test_client()
         assert [attempt(client, "shared@ken.example.org", WRONG) for _ in range(2)] == [401, 401]
-    with app_with(template_database, tmp_path, **settings) as second:
+    with app_with(database_url, tmp_path, **settings) as second:
         client = second.test_client()
         assert [attempt(client, "shared@ken.example.org", WRONG) for _ in range(2)] == [401, 429]
         limiter.reset()
