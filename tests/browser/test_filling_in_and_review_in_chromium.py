@@ -23,9 +23,11 @@ def by():
 
 
 def wait(browser, condition, seconds=10):
+    """Wait for ``condition``; an element read while the next page replaces it is read again."""
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(browser, seconds).until(condition)
+    return WebDriverWait(browser, seconds, ignored_exceptions=(StaleElementReferenceException,)).until(condition)
 
 
 def submission_of(db, iso3, label="2025"):
