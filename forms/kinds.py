@@ -40,6 +40,14 @@ class QuestionKind:
     evidence: ClassVar[bool] = False
     # Several values under one name (checkboxes); any other kind takes one value, and a list is refused.
     multiple: ClassVar[bool] = False
+    # Words the country wrote itself (measures taken, explanations, reasons, comments) or evidence it
+    # pointed to: published only where the focal point consented on submit (reporting/publication/policy.py).
+    free_text: ClassVar[bool] = False
+
+    def public_value(self, value: Any, consented: bool) -> Any:
+        """The part of a stored answer that may be published (None: nothing): all of it, except
+        free text without the country's consent. Statuses, ticks, choices and figures are public."""
+        return None if self.free_text and not consented else value
 
     def field(self, item: dict[str, Any]) -> Field:
         raise NotImplementedError
@@ -117,6 +125,7 @@ class StatusKind(QuestionKind):
 @register
 class TextKind(QuestionKind):
     name = "text"
+    free_text = True
 
     def field(self, item):
         limit = item.get("max_length", DEFAULT_MAX_TEXT)
@@ -141,6 +150,7 @@ class CommentKind(TextKind):
 class UrlKind(QuestionKind):
     name = "url"
     evidence = True
+    free_text = True  # a link to evidence is published as the documents are: with consent
 
     def field(self, item):
         return URLField(
@@ -329,6 +339,13 @@ class TableKind(QuestionKind):
 
     def to_formdata(self, key, value):
         return tables.to_formdata(key, value)
+
+    def public_value(self, value, consented):
+        """The figures and reference year are public; the table's note is the country's own words."""
+        if consented or not isinstance(value, dict):
+            return value
+        figures = {part: value[part] for part in ("rows", "year") if part in value}
+        return figures or None
 
     def posted(self, key, formdata):
         return tables.posted(key, formdata)

@@ -58,7 +58,7 @@ PATHS = {
     }},
     "/cycles/{label}/submissions/{iso3}/submit": {"post": {
         "summary": "Submit to UNODC (focal points of the country)", "parameters": [CYCLE, COUNTRY],
-        "requestBody": {"required": True, "content": {"application/json": {"schema": "Version"}}},
+        "requestBody": {"required": True, "content": {"application/json": {"schema": "Submit"}}},
         "responses": {"200": _json("Submission", "Submitted"), **_write_errors(
             "The questionnaire is not complete: `error.fields` names each unanswered or unconfirmed question "
             "(or failed check) and why; nothing changes. Also an invalid body")},
@@ -113,7 +113,7 @@ def openapi_document() -> dict:
     for name, schema in [
         ("Cycle", schemas.CycleSchema), ("SubmissionSummary", schemas.SubmissionSummarySchema),
         ("Submission", schemas.SubmissionSchema), ("SaveResult", schemas.SaveResultSchema), ("AnswersUpdate", schemas.AnswersUpdateSchema),
-        ("Version", schemas.VersionSchema), ("Review", schemas.ReviewSchema), ("Error", schemas.ErrorSchema),
+        ("Version", schemas.VersionSchema), ("Submit", schemas.SubmitSchema), ("Review", schemas.ReviewSchema), ("Error", schemas.ErrorSchema),
         ("WorkbookPreview", schemas.WorkbookPreviewSchema),
     ]:
         spec.components.schema(name, schema=schema)

@@ -14,6 +14,8 @@ class CycleSchema(Schema):
 class SubmissionSummarySchema(Schema):
     country = fields.Function(lambda submission: submission.country.iso3)
     state = fields.String()
+    may_publish = fields.Boolean(metadata={"description": "whether the country agreed, on submit, to publish its "
+                                                          "descriptions of measures and documents"})
     version = fields.Integer()
     updated_at = fields.DateTime()
     submitted_at = fields.DateTime(allow_none=True)
@@ -83,6 +85,12 @@ class AnswersUpdateSchema(Schema):
 
 class VersionSchema(Schema):
     base_version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+
+
+class SubmitSchema(VersionSchema):
+    may_publish = fields.Boolean(load_default=False, metadata={
+        "description": "the focal point's consent: the descriptions of measures and the documents of this submission "
+                       "may be published once the cycle is (default false: only statuses, ticks and figures are public)"})
 
 
 class ReviewSchema(VersionSchema):

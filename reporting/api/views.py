@@ -33,8 +33,8 @@ from reporting.documents import services as documents_service
 from reporting.responses.loaders import cycle_or_404, submission_or_404
 from reporting.api.openapi import openapi_document
 from reporting.api.schemas import (
-    AnswersUpdateSchema, CycleSchema, ReviewSchema, SaveResultSchema, SubmissionSchema, SubmissionSummarySchema,
-    VersionSchema, WorkbookPreviewSchema, WorkbookQuerySchema, WorkbookUploadQuerySchema,
+    AnswersUpdateSchema, CycleSchema, ReviewSchema, SaveResultSchema, SubmissionSchema, SubmissionSummarySchema, SubmitSchema,
+    WorkbookPreviewSchema, WorkbookQuerySchema, WorkbookUploadQuerySchema,
 )
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -195,9 +195,9 @@ def _by_key(problems) -> dict[str, list[str]]:
 @bp.post("/cycles/<label>/submissions/<iso3>/submit")
 def submit(label: str, iso3: str):
     submission = submission_or_404(label, iso3)
-    body = _body(VersionSchema())
+    body = _body(SubmitSchema())
     with write_transaction():
-        problems = service.submit(submission, body["base_version"], current_user)
+        problems = service.submit(submission, body["base_version"], current_user, may_publish=body["may_publish"])
     if problems:
         return render_error(422, "The questionnaire is not complete.", _by_key(problems))
     return jsonify(_dump(submission))

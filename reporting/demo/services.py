@@ -30,6 +30,7 @@ DEMO_DOMAIN = "demo.example.org"
 PREVIOUS, CURRENT = "DEMO-2024", "DEMO-2025"
 # Focal points and viewers of a few countries, one per region and script.
 DEMO_COUNTRIES = ("MEX", "FRA", "KEN", "CHN", "RUS", "EGY")
+DEMO_NOT_PUBLISHED = 0.25  # share of submitting countries that do not consent to publish their own words
 # Share of Member States in each state of the current cycle.
 CURRENT_MIX = (
     (SubmissionState.NOT_STARTED, 0.18),
@@ -155,6 +156,8 @@ def _answer_cycle(cycle: Cycle, states: dict[int, SubmissionState], progress) ->
         values: dict[str, Any] = {"state": state.value, "updated_at": now}
         if state in (SubmissionState.SUBMITTED, SubmissionState.ACCEPTED, SubmissionState.RETURNED):
             values["submitted_at"] = now - timedelta(days=rng.randint(1, 30))
+            # About one country in four keeps its descriptions of measures and documents unpublished.
+            values["may_publish"] = random.Random(f"{cycle.label}:{country.iso3}:publish").random() >= DEMO_NOT_PUBLISHED
         db.session.execute(update(Submission).where(Submission.id == submission.id).values(**values, version=Submission.version + 1))
         if state is SubmissionState.RETURNED:
             db.session.add(ReviewComment(

@@ -3,7 +3,7 @@ from datetime import datetime
 import enum
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from reporting.models.accounts import User
@@ -40,6 +40,10 @@ class Submission(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The focal point's choice on submit: "the descriptions of measures and the documents of this
+    # submission may be published". Without it the public portal and files show only statuses,
+    # ticks and figures (``reporting.publication.policy``); not consented until ticked.
+    may_publish: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     cycle: Mapped[Cycle] = relationship()
     country: Mapped[Country] = relationship()

@@ -20,6 +20,7 @@ from forms.spec import Section as SpecSection, Spec
 from reporting.countries.groupings import REGIONAL_GROUP_NAMES, regional_groups, scope_key
 from reporting.extensions import db
 from reporting.models import Answer, Country, Cycle, MeasureExample, Submission, SubmissionState
+from reporting.publication import policy
 from reporting.questionnaire.diff import question_mapping
 from reporting.questionnaire.scale import STATUS_VALUES
 from reporting.reports.aggregation import (
@@ -403,9 +404,10 @@ def _documents(spec: Spec) -> list[str]:
 
 def examples(cycle: Cycle, spec: Spec) -> dict[str, list[Example]]:
     """Marked examples of measures from the counted submissions, by section key; the text is the
-    compiler's excerpt or, without one, the country's answer as it stands."""
+    compiler's excerpt or, without one, the country's answer as it stands. A published report
+    quotes only the countries that agreed to publish their descriptions of measures."""
     rows = db.session.execute(
-        select(MeasureExample, Country.iso2, Answer.value)
+        select(MeasureExample, Country.iso2, Answer.value, Submission.may_publish)
         .join(Submission, Submission.id == MeasureExample.submission_id)
         .join(Country, Country.id == Submission.country_id)
         .join(Answer, and_(Answer.submission_id == Submission.id, Answer.key == MeasureExample.key))
@@ -413,9 +415,9 @@ def examples(cycle: Cycle, spec: Spec) -> dict[str, list[Example]]:
         .order_by(MeasureExample.key, Country.iso3)
     )
     found: dict[str, list[Example]] = {}
-    for example, iso2, answer in rows:
+    for example, iso2, answer, consented in rows:
         item = spec.items_by_key.get(example.key)
-        if item is None or not (example.excerpt or answer):
+        if item is None or not (example.excerpt or answer) or not policy.may_quote(cycle, consented):
             continue
         status = [other for other in spec.items_by_key.values()
                   if other["kind"] == "status" and set(item["commitments"]) <= set(other["commitments"])]
@@ -513,16 +515,18 @@ def country_responses(cycle: Cycle, countries: list[Country]) -> list[CountryRes
     cycle's accepted ones (marked as such); and its previous accepted statuses, for the change."""
     counted = counted_states(cycle)
     rows = db.session.execute(
-        select(Country.id, Submission.state, Answer.key, Answer.value)
+        select(Country.id, Submission.state, Submission.may_publish, Answer.key, Answer.value)
         .select_from(Country)
         .outerjoin(Submission, and_(Submission.country_id == Country.id, Submission.cycle_id == cycle.id))
         .outerjoin(Answer, and_(Answer.submission_id == Submission.id, Submission.state.in_(counted)))
         .where(Country.id.in_([country.id for country in countries]))
     )
     states: dict[int, str | None] = {}
+    consents: dict[int, bool] = {}
     answers: dict[int, dict[str, Any]] = {country.id: {} for country in countries}
-    for country_id, state, key, value in rows:
+    for country_id, state, consented, key, value in rows:
         states[country_id] = state
+        consents[country_id] = bool(consented)
         if key is not None:
             answers[country_id][key] = value
     before = previous_cycle(cycle)
@@ -542,6 +546,9 @@ def country_responses(cycle: Cycle, countries: list[Country]) -> list[CountryRes
             own.update({key: value for key, value in earlier[country.id].items() if key not in own})
             own_from = before.label
         previous = _mapped_statuses(earlier.get(country.id, {}), mapping) if own_from is None else {}
+        # A published profile prints the country's own words only with its consent (an earlier
+        # cycle's words, shown for want of a counted response, are never printed there).
+        own = policy.report_answers(cycle, own, consents.get(country.id, False) and own_from is None)
         responses.append(CountryResponse(
             _place(country), state, state in counted, own, answers_from=own_from, previous=previous,
             previous_from=before.label if previous else None))

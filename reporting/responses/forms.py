@@ -3,7 +3,7 @@ from flask_babel import lazy_gettext as _l
 from babel import Locale
 from wtforms.fields.choices import SelectChoice
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, EmailField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, EmailField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
 
 from reporting.config import LANGUAGES
@@ -32,6 +32,12 @@ class VersionForm(CsrfForm):
     """Any action on a submission states the version it was shown, for optimistic locking."""
 
     base_version = HiddenField(validators=[InputRequired()])
+
+
+class SubmitForm(VersionForm):
+    """Submit to UNODC, saying whether the country's own words and documents may be published."""
+
+    may_publish = BooleanField(_l("The descriptions of measures and the documents of this submission may be published"))
 
 
 class InviteForm(BoundaryForm):

@@ -368,13 +368,23 @@ def problems(submission: Submission, only: set[str] | None = None) -> list[Probl
 
 # --- workflow ----------------------------------------------------------------------
 
-def submit(submission: Submission, base_version: int, user: User) -> list[Problem]:
-    """Submit if complete; otherwise return the problems and change nothing."""
+def submit(submission: Submission, base_version: int, user: User, may_publish: bool = False) -> list[Problem]:
+    """Submit if complete; otherwise return the problems and change nothing.
+
+    ``may_publish`` is the focal point's answer to "the descriptions of measures and the documents
+    of this submission may be published", asked on every submit (not ticked: not consented); it
+    decides what of this response the public portal and files show (``reporting.publication.policy``)."""
     require_submitter(user, submission)
     _check_version(submission, base_version)
     found = problems(submission)
     if found:
         return found
+    audit.record(
+        "submission.publication", "submission", submission.id,
+        country_id=submission.country_id, submission_id=submission.id,
+        old=bool(submission.may_publish), new=bool(may_publish),
+    )
+    submission.may_publish = bool(may_publish)
     _set_state(submission, user, SubmissionState.SUBMITTED)
     submission.submitted_at = datetime.now(timezone.utc)
     _touch(submission, user)

@@ -22,6 +22,7 @@ AUDIT_ACTIONS = {
     "answer.changed": _l("Answer changed"),
     "answers.confirmed": _l("Carried-over answers confirmed"),
     "submission.state": _l("State changed"),
+    "submission.publication": _l("Choice about publishing descriptions and documents"),
     "review.comment": _l("Comment from UNODC"),
     "section.ready": _l("Section marked ready for the focal point"),
     "section.not_ready": _l("Section no longer marked ready"),

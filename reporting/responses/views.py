@@ -32,7 +32,7 @@ from reporting.responses.dashboard import dashboard_rows
 from reporting.responses.pending import take_unsaved_post
 from reporting.responses.loaders import cycle_or_404, section_or_404, submission_or_404
 from reporting.responses.forms import (
-    CsrfForm, CycleForm, InviteForm, VersionForm, WorkbookConfirmForm, WorkbookUploadForm, review_form_class,
+    CsrfForm, CycleForm, InviteForm, SubmitForm, VersionForm, WorkbookConfirmForm, WorkbookUploadForm, review_form_class,
 )
 from reporting.responses import workbook as workbook_service
 from forms.workbook import MEDIA_TYPE as XLSX, WorkbookError
@@ -383,11 +383,12 @@ def submit(label: str, iso3: str):
     submission = submission_or_404(label, iso3)
     if request.method == "GET":
         return _render_submit(submission, service.problems(submission))
-    if not VersionForm().validate_on_submit():
+    form = SubmitForm()
+    if not form.validate_on_submit():
         abort(400)
     try:
         with write_transaction():
-            found = service.submit(submission, base_version(), current_user)
+            found = service.submit(submission, base_version(), current_user, may_publish=form.may_publish.data)
     except service.WorkflowError as error:
         flash(str(error.message), "error")
         return _render_submit(submission, service.problems(submission), error.status)
@@ -408,7 +409,8 @@ def _render_submit(submission, problems, status=200):
         "responses/submit.html", submission=submission, cycle=submission.cycle, country=submission.country,
         groups=[(section, by_section[section.key]) for section in sections if section.key in by_section],
         problem_count=len(problems), items_by_key=spec.items_by_key, commitments=spec.commitments,
-        can_submit=service.can_submit(current_user, submission), form=VersionForm(formdata=None, base_version=submission.version),
+        can_submit=service.can_submit(current_user, submission),
+        form=SubmitForm(formdata=None, base_version=submission.version, may_publish=submission.may_publish),
     ), status
 
 
