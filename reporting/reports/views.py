@@ -18,8 +18,7 @@ from reporting.models import Country, Cycle, ReportFile, Role
 from reporting.reports import exports
 from reporting.reports.build import DATA_FILES, cancel_build, current_build, data_path, profile_path, report_path, start_build
 from reporting.core.i18n import babel_locale
-from reporting.reports.content import cycle_content
-from reporting.reports.render import template_helpers
+from reporting.reports.cache import report_body, report_content
 from reporting.reports.services import ReportError, is_draft, parse_languages
 from reporting.responses.loaders import cycle_or_404
 from reporting.responses.labels import CYCLE_STATE_LABELS
@@ -132,21 +131,16 @@ def _readable(cycle: Cycle) -> None:
         abort(403)
 
 
-def _web_content(cycle: Cycle):
-    """The same content object the PDF is built from (computed on request: the figures as they stand)."""
-    _readable(cycle)
-    return cycle_content(cycle)
-
-
 @bp.get("/<label>/<lang>/")
 @roles_required(*ALL_ROLES)
 def web_report(label: str, lang: str):
+    """The report as a web page, from the cache (reports/cache.py): recomputed only when a counted response changes."""
     cycle, lang = cycle_or_404(label), _language(lang)
-    content = _web_content(cycle)
+    _readable(cycle)
+    body = report_body(cycle, lang, lambda table_id: url_for("reports.figure_csv", label=cycle.label, lang=lang,
+                                                             table_id=table_id))
     with force_locale(babel_locale(lang)):
-        return render_template("reports/web/report.html", **template_helpers(lang), content=content, web=True,
-                               csv_url=lambda table_id: url_for("reports.figure_csv", label=cycle.label, lang=lang,
-                                                                table_id=table_id))
+        return render_template("reports/web/report.html", cycle=cycle, body=body)
 
 
 @bp.get("/<label>/<lang>/tables/<table_id>.csv")
@@ -154,7 +148,8 @@ def web_report(label: str, lang: str):
 def figure_csv(label: str, lang: str, table_id: str):
     """The table behind one figure of the web report, as CSV (machine names, English area names)."""
     cycle, lang = cycle_or_404(label), _language(lang)
-    table = exports.figure_table(_web_content(cycle), table_id)
+    _readable(cycle)
+    table = exports.figure_table(report_content(cycle), table_id)
     if table is None:
         abort(404)
     response = current_app.response_class(exports.to_csv(table), mimetype=EXPORT_TYPES["csv"])
