@@ -74,10 +74,12 @@ def _register_blueprints(app: Flask) -> None:
     from reporting.core.views import bp as core_bp
     from reporting.countries.views import bp as countries_bp
     from reporting.documents.views import bp as documents_bp
+    from reporting.publication.views import bp as public_bp, root_bp as public_root_bp
     from reporting.reports.views import bp as reports_bp
     from reporting.responses.views import bp as responses_bp
 
-    for blueprint in (core_bp, accounts_bp, admin_bp, countries_bp, responses_bp, documents_bp, reports_bp, api_bp):
+    for blueprint in (core_bp, accounts_bp, admin_bp, countries_bp, responses_bp, documents_bp, reports_bp, api_bp,
+                      public_bp, public_root_bp):
         app.register_blueprint(blueprint)
     init_errors(app)
 

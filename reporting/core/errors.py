@@ -16,6 +16,9 @@ MESSAGES = {
     429: _l("Too many attempts. Please wait a moment before trying again."),
     500: _l("Something went wrong on our side. Nothing you sent was lost; please try again."),
 }
+PUBLIC_MESSAGES = {
+    404: _l("There is no such public page: the address is wrong, or what it names is not published."),
+}
 CSRF_MESSAGE = _l("This form has expired or did not come from this site. Please reload the page and try again.")
 
 
@@ -29,6 +32,10 @@ def render_error(code: int, message: str, details: dict | None = None):
         if details:
             body["error"]["fields"] = details
         return jsonify(body), code
+    if request.path.startswith("/public/"):
+        # The portal's own page: no sign-in form or session cookie, links back into the portal.
+        message = PUBLIC_MESSAGES.get(code, message) if message == MESSAGES.get(code) else message
+        return render_template("publication/error.html", code=code, message=message), code
     return render_template("errors/error.html", code=code, message=message), code
 
 

@@ -1,9 +1,11 @@
 """Locale selection and locale-aware formatting shared by pages and reports.
 
-Order: the signed-in user's saved preference, then the language chosen with
-the switcher in this browser session, then ``Accept-Language``, then English.
+Order: the language a public page names in its URL (``/public/ar/…``, set in
+``g.page_language`` by that blueprint), then the signed-in user's saved
+preference, then the language chosen with the switcher in this browser
+session, then ``Accept-Language``, then English.
 """
-from flask import Flask, current_app, has_request_context, request, session
+from flask import Flask, current_app, g, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -29,6 +31,8 @@ def _preferred_language() -> str:
     if not has_request_context():  # the CLI, a build thread: messages in the default language
         return current_app.config["BABEL_DEFAULT_LOCALE"]
     languages = current_app.config["LANGUAGES"]
+    if g.get("page_language") in languages:
+        return g.page_language
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     if session.get(SESSION_KEY) in languages:
