@@ -16,10 +16,10 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table("submissions", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("may_publish", sa.Boolean(), server_default=sa.false(), nullable=False))
+    # A plain ADD COLUMN (with its constant default) on every database: a batch operation would
+    # copy and drop the submissions table on SQLite, which its answers' foreign keys refuse.
+    op.add_column("submissions", sa.Column("may_publish", sa.Boolean(), server_default=sa.false(), nullable=False))
 
 
 def downgrade():
-    with op.batch_alter_table("submissions", schema=None) as batch_op:
-        batch_op.drop_column("may_publish")
+    op.drop_column("submissions", "may_publish")

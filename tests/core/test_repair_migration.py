@@ -9,6 +9,7 @@ from reporting import audit
 from reporting.database import write_transaction
 from reporting.extensions import db
 from reporting.models import Answer, AuditEvent, ReviewComment, Submission
+from reporting.models.base import utcnow as audit_time
 from tests.conftest import login
 
 BAD = "Word\x0bpaste\x00 bad \ud800 Cafe\u0301\r\nend"
@@ -22,13 +23,18 @@ def test_upgrade_repairs_answers_comments_and_audit_values(app, client, cycle, u
     user_factory("focal_point", "FRA", email="fp@fra.example.org")
     downgrade(revision="0003_documents")
     with write_transaction():
-        submission = db.session.scalar(select(Submission).join(Submission.country).where(Submission.cycle_id == cycle.id).filter_by(iso3="FRA"))
-        submission.answers.append(Answer(key="t.1.measures", value=BAD))
-        submission.answers.append(Answer(key="t.1.status", value="planned"))
-        # A core insert naming only the columns of that revision (later ones add columns).
+        # Core statements naming only the columns of that revision (later ones add columns,
+        # e.g. submissions.may_publish, that the ORM would read).
+        submission_id, country_id = db.session.execute(
+            select(Submission.id, Submission.country_id).join(Submission.country)
+            .where(Submission.cycle_id == cycle.id).filter_by(iso3="FRA")).one()
+        for key, value in (("t.1.measures", BAD), ("t.1.status", "planned")):
+            db.session.execute(insert(Answer.__table__).values(
+                submission_id=submission_id, key=key, value=value, carried_over=False, updated_at=audit_time()))
         db.session.execute(insert(ReviewComment.__table__).values(
-            submission_id=submission.id, section_key="dr-prevention", text=BAD_COMMENT, author_id=compiler.id))
-        audit.record("answer.changed", "answer", "t.1.measures", submission_id=submission.id, country_id=submission.country_id,
+            submission_id=submission_id, section_key="dr-prevention", text=BAD_COMMENT, author_id=compiler.id,
+            created_at=audit_time()))
+        audit.record("answer.changed", "answer", "t.1.measures", submission_id=submission_id, country_id=country_id,
                      key="t.1.measures", old=None, new={"nested": [BAD]})
     # Before the repair the history page cannot be written out at all (or, when a later
     # migration added a column the code now reads, not even be read: a 500).
