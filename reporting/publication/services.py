@@ -28,7 +28,8 @@ from reporting.register.build import load_register
 from reporting.register.model import CHAPTERS, DOCUMENTS, PILLARS
 from reporting.reports.aggregation import WORLD, StatusCounts
 from reporting.reports.build import profile_path, report_path
-from reporting.reports.content import QuestionRow, ReportContent, cycle_content
+from reporting.reports.cache import report_content
+from reporting.reports.content import QuestionRow
 from reporting.responses.cycles import latest_cycle
 from reporting.responses.submissions import spec_for
 
@@ -118,30 +119,24 @@ def cached_body(key: str, make: Callable[[], str | bytes]) -> bytes:
 
 # --- the report content of a published cycle ---------------------------------------------
 
-_contents: dict[tuple[int, str], tuple[ReportContent, dict[str, QuestionRow]]] = {}
-_contents_lock = threading.Lock()
+_indexes: dict[tuple[int, str], dict[str, QuestionRow]] = {}
+_indexes_lock = threading.Lock()
 
 
-def _content_and_index(cycle: Cycle) -> tuple[ReportContent, dict[str, QuestionRow]]:
-    """The cycle's report content (the one the PDF, the web report and the profiles read), computed
-    once per state of what is public, with its questions indexed by the commitments they cover."""
+def _questions_by_commitment(cycle: Cycle) -> dict[str, QuestionRow]:
+    """The questions of the cycle's report content (as the web report caches it: ``reports.cache``)
+    by the commitments they cover, kept once per state of what is public."""
     key = (cycle.id, portal_state())
-    with _contents_lock:
-        found = _contents.get(key)
+    with _indexes_lock:
+        found = _indexes.get(key)
     if found is None:
-        content = cycle_content(cycle)
-        index = {cid: row for row in content.world.questions for cid, _record in row.commitments}
-        found = (content, index)
-        with _contents_lock:
-            for stale in [k for k in _contents if k[0] == cycle.id]:
-                del _contents[stale]
-            _contents[key] = found
+        content = report_content(cycle)
+        found = {cid: row for row in content.world.questions for cid, _record in row.commitments}
+        with _indexes_lock:
+            for stale in [k for k in _indexes if k[0] == cycle.id]:
+                del _indexes[stale]
+            _indexes[key] = found
     return found
-
-
-def report_content(cycle: Cycle) -> ReportContent:
-    """The report content of a published cycle (only ever asked for one: see the views)."""
-    return _content_and_index(cycle)[0]
 
 
 # --- published files -------------------------------------------------------------------------
@@ -308,8 +303,7 @@ def statuses_over_cycles(commitment_id: str) -> list[CycleStatuses]:
     its question's world figures from the cycle's report content (accepted responses only)."""
     found = []
     for cycle in reversed(policy.published_cycles()):
-        _content, index = _content_and_index(cycle)
-        row = index.get(commitment_id)
+        row = _questions_by_commitment(cycle).get(commitment_id)
         if row is not None:
             found.append(CycleStatuses(cycle, row.label, row.at(WORLD)))
     return found

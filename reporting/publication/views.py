@@ -32,6 +32,7 @@ from reporting.questionnaire.scale import STATUS_VALUES
 from reporting.responses.commitments import DOCUMENT_NAMES
 from reporting.register.model import CHAPTERS, DOCUMENTS, PILLARS, official_text_url
 from reporting.reports import exports
+from reporting.reports.cache import report_body, report_content
 from reporting.reports.render import template_helpers
 
 bp = Blueprint("public", __name__, url_prefix="/public")
@@ -145,17 +146,15 @@ def web_report(lang: str, label: str):
     found = policy.published_cycle_or_404(label)
 
     def make():
-        content = services.report_content(found)
-        return render_template(
-            "publication/report.html", **template_helpers(lang), content=content, web=True, cycle=found,
-            csv_url=lambda table_id: url_for("public.figure_csv", label=found.label, table_id=table_id))
+        body = report_body(found, lang, lambda table_id: url_for("public.figure_csv", label=found.label, table_id=table_id))
+        return render_template("publication/report.html", cycle=found, body=body)
     return cached_page(make)
 
 
 @bp.get("/<lang>/cycles/<label>/report/tables/<table_id>.csv")
 def figure_csv(lang: str, label: str, table_id: str):
     found = policy.published_cycle_or_404(label)
-    table = exports.figure_table(services.report_content(found), table_id)
+    table = exports.figure_table(report_content(found), table_id)
     if table is None:
         abort(404)
     response = cached_page(lambda: exports.to_csv(table), mimetype="text/csv")
