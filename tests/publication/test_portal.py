@@ -197,3 +197,31 @@ def test_unpublished_cycles_leave_no_trace(client, app, portal_demo):
     assert client.get("/public/en/cycles/2025/").status_code == 404
     assert "2025" not in text(client.get("/sitemap.xml"))
     assert CONSENTED not in text(client.get("/public/en/register/ungass2016.1.a/"))
+
+
+def test_only_files_built_after_publication_are_public(app, runner, client):
+    """A report built while the cycle was a draft is never served publicly, even once published."""
+    from datetime import date
+
+    from reporting.models import CycleState
+    from reporting.responses.cycles import change_state
+    from tests.reports.conftest import S1, make_cycle, make_submission
+
+    cycle = make_cycle("2025", date(2025, 6, 30), state="closed")
+    for iso3 in ("FRA", "DEU", "ITA", "ESP", "NGA"):
+        make_submission(cycle, iso3, "accepted", {S1: "implemented"})
+    build = ["report", "build", "--cycle", "2025", "--lang", "en", "--countries", "FRA", "--workers", "1"]
+    assert runner.invoke(args=build).exit_code == 0
+    assert client.get("/public/en/cycles/2025/report.pdf").status_code == 404  # not published
+    with write_transaction():
+        change_state(db.session.get(Cycle, cycle.id), CycleState.PUBLISHED)
+    assert client.get("/public/en/cycles/2025/report.pdf").status_code == 404  # the draft's files
+    assert client.get("/public/en/cycles/2025/profiles/FRA.pdf").status_code == 404
+    assert "has not been produced yet" in text(client.get("/public/en/cycles/2025/"))
+    assert runner.invoke(args=build).exit_code == 0
+    pdf = client.get("/public/en/cycles/2025/report.pdf")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf" and pdf.headers["ETag"]
+    assert "public" in pdf.headers["Cache-Control"]
+    assert client.get("/public/en/cycles/2025/report.pdf", headers={"If-None-Match": pdf.headers["ETag"]}).status_code == 304
+    assert client.get("/public/en/cycles/2025/profiles/FRA.pdf").status_code == 200
+    assert client.get("/public/fr/cycles/2025/report.pdf").status_code == 404  # not built in French
