@@ -77,6 +77,8 @@ case "$MODE" in
     "$FLASK" demo
     # The cycle report in all six languages, and the country profiles of the demo accounts' countries.
     "$FLASK" report build --lang all --countries MEX,FRA,KEN,CHN,RUS,EGY
+    # The same for last year's published cycle: what the public portal (/public/) offers.
+    "$FLASK" report build --cycle DEMO-2024 --lang all --countries MEX,FRA,KEN,CHN,RUS,EGY
     "$FLASK" demo | tail -n +2  # the demo sign-ins again, now that the build output has scrolled them away
     echo
     echo "==> Serving the app at http://127.0.0.1:${PORT:-5000}/ — sign in with a demo account listed above."

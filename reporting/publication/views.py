@@ -38,6 +38,7 @@ from reporting.reports.render import template_helpers
 bp = Blueprint("public", __name__, url_prefix="/public")
 root_bp = Blueprint("public_root", __name__)
 PDF = "application/pdf"
+REGISTER_PARAMETERS = frozenset({"q", "document", "pillar", "chapter", "page"})
 QUERY_NAMES = {"q": _l("Search"), "document": _l("Document"), "pillar": _l("Pillar"), "chapter": _l("UNGASS chapter"),
                "page": _l("Page")}
 
@@ -67,10 +68,11 @@ def _public(response: Response, etag: str | None = None) -> Response:
     return response
 
 
-def cached_page(make, mimetype: str = "text/html", status: int = 200) -> Response:
+def cached_page(make, mimetype: str = "text/html", status: int = 200, query: str = "") -> Response:
     """The page for this URL from the cache (made by ``make`` once per state of what is public),
-    or 304 when the client already has it."""
-    etag = services.page_key(request.base_url, request.query_string.decode("latin-1"))
+    or 304 when the client already has it. ``query`` is the page's own query, checked and in a
+    canonical form (other query strings do not make other entries)."""
+    etag = services.page_key(request.base_url, query)
     if etag in request.if_none_match:
         return _public(Response(status=304), etag)
     body = services.cached_body(etag, make)
@@ -88,7 +90,10 @@ def _languages() -> list[str]:
 
 def language_links() -> list[tuple[str, str, str]]:
     """(language code, its name in itself, URL of this page in it): the language switcher is plain links."""
-    values = {**(request.view_args or {}), **request.args.to_dict(flat=True)}
+    # Only the register's own (checked) parameters: a cached page must not carry another query string.
+    query = {name: value for name, value in request.args.items() if name in REGISTER_PARAMETERS} \
+        if request.endpoint == "public.register" else {}
+    values = {**(request.view_args or {}), **query}
     return [(code, name, url_for(request.endpoint, **{**values, "lang": code}))
             for code, name in language_choices(_languages())]
 
@@ -206,7 +211,7 @@ def country(lang: str, iso3: str):
 
 def _register_query():
     """The register browser's query string, checked: 400 naming the parameter for anything odd."""
-    known = {"q", "document", "pillar", "chapter", "page"}
+    known = REGISTER_PARAMETERS
     unknown = sorted(set(request.args) - known)
     if unknown:
         raise InputError(unknown[0], _("This page takes no parameter of that name."))
@@ -242,7 +247,7 @@ def register(lang: str):
         return render_template("publication/register.html", **template_helpers(lang), query=query, records=shown,
                                total=len(found), page=page, pages=pages, documents=DOCUMENTS, pillars=PILLARS,
                                chapters=CHAPTERS)
-    return cached_page(make)
+    return cached_page(make, query=repr((query, page)))
 
 
 @bp.get("/<lang>/register/<commitment_id>/")

@@ -225,3 +225,11 @@ def test_only_files_built_after_publication_are_public(app, runner, client):
     assert client.get("/public/en/cycles/2025/report.pdf", headers={"If-None-Match": pdf.headers["ETag"]}).status_code == 304
     assert client.get("/public/en/cycles/2025/profiles/FRA.pdf").status_code == 200
     assert client.get("/public/fr/cycles/2025/report.pdf").status_code == 404  # not built in French
+
+
+def test_a_stray_query_string_neither_changes_nor_poisons_a_cached_page(client, portal_demo):
+    first = client.get("/public/en/countries/?utm=evil")
+    assert "utm" not in text(first)
+    assert client.get("/public/en/countries/").headers["ETag"] == first.headers["ETag"]
+    searched = text(client.get("/public/en/register/?q=prevention&page=1"))
+    assert 'href="/public/fr/register/?q=prevention&amp;page=1"' in searched
