@@ -62,7 +62,7 @@ def public_submissions(cycle: Cycle) -> list[Submission]:
     return list(db.session.scalars(
         select(Submission).join(Country, Country.id == Submission.country_id)
         .where(Submission.cycle_id == cycle.id, Submission.state == SubmissionState.ACCEPTED.value)
-        .options(selectinload(Submission.country)).order_by(Country.iso3)))
+        .options(selectinload(Submission.country), selectinload(Submission.documents)).order_by(Country.iso3)))
 
 
 def public_submission_or_404(cycle: Cycle, iso3: str) -> Submission:

@@ -186,12 +186,26 @@ def file_on_disk(file: ReportFile | None) -> Path | None:
     return path if path.is_relative_to(root) and path.is_file() else None
 
 
-def country_profiles() -> dict[str, list[tuple[Cycle, dict[str, ReportFile]]]]:
-    """ISO3 → [(published cycle, its profile files by language)], the latest cycle first."""
-    found: dict[str, list[tuple[Cycle, dict[str, ReportFile]]]] = {}
+@dataclass
+class CountryCycle:
+    """What is public of one country in one published cycle."""
+
+    cycle: Cycle
+    submission: Submission
+    profiles: dict[str, ReportFile]  # language → profile PDF (none until built after publication)
+    documents: list  # its evidence documents, where it consented to publish them
+
+
+def country_pages() -> dict[str, list[CountryCycle]]:
+    """ISO3 → what is public of it in each published cycle where its response was accepted, the
+    latest cycle first: the countries that have a public page."""
+    found: dict[str, list[CountryCycle]] = {}
     for cycle in policy.published_cycles():
-        for iso3, files in cycle_files(cycle).profiles.items():
-            found.setdefault(iso3, []).append((cycle, files))
+        profiles = cycle_files(cycle).profiles
+        for submission in policy.public_submissions(cycle):
+            iso3 = submission.country.iso3
+            found.setdefault(iso3, []).append(CountryCycle(
+                cycle, submission, profiles.get(iso3, {}), policy.public_documents(submission)))
     return found
 
 
@@ -312,7 +326,7 @@ def statuses_over_cycles(commitment_id: str) -> list[CycleStatuses]:
 def sitemap_urls(url: Callable[..., str], languages: list[str]) -> list[str]:
     """Every public page in every language (and the open-data catalogue), as absolute URLs."""
     urls = []
-    profiles = country_profiles()
+    countries = country_pages()
     cycles = policy.published_cycles()
     for language in languages:
         urls.append(url("public.home", lang=language))
@@ -325,7 +339,7 @@ def sitemap_urls(url: Callable[..., str], languages: list[str]) -> list[str]:
             urls += [url("public.profile_pdf", lang=language, label=cycle.label, iso3=iso3)
                      for iso3, by_language in files.profiles.items() if language in by_language]
         urls.append(url("public.countries", lang=language))
-        urls += [url("public.country", lang=language, iso3=iso3) for iso3 in profiles]
+        urls += [url("public.country", lang=language, iso3=iso3) for iso3 in countries]
         urls.append(url("public.register", lang=language))
         urls += [url("public.commitment", lang=language, commitment_id=record["id"]) for record in register_records()]
     return urls

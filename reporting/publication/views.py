@@ -18,6 +18,8 @@ be linked, cached and switched to another language without JavaScript or cookies
 Pages are cached (``services.cached_body``) and carry ``Cache-Control: public``
 and an ETag; a conditional request gets 304 without rendering anything.
 """
+import io
+
 from flask import (
     Blueprint, Response, abort, current_app, g, redirect, render_template, request, send_file, url_for,
 )
@@ -26,6 +28,7 @@ from flask_babel import gettext as _, lazy_gettext as _l
 from reporting.core.inputs import InputError, clean_text, query_int
 from reporting.core.templating import language_choices
 from reporting.countries.services import sorted_by_name
+from reporting.documents import services as documents_service
 from reporting.publication import policy, services
 from reporting.questionnaire.areas import PILLARS as PILLAR_NAMES
 from reporting.questionnaire.scale import STATUS_VALUES
@@ -193,20 +196,39 @@ def profile_pdf(lang: str, label: str, iso3: str):
 @bp.get("/<lang>/countries/")
 def countries(lang: str):
     def make():
-        profiles = services.country_profiles()
-        return render_template("publication/countries.html", profiles=profiles,
-                               countries=sorted_by_name(services.countries_by_iso3(profiles).values()))
+        pages = services.country_pages()
+        return render_template("publication/countries.html", pages=pages,
+                               countries=sorted_by_name(services.countries_by_iso3(pages).values()))
     return cached_page(make)
+
+
+def _country_or_404(iso3: str) -> tuple[str, list]:
+    code = iso3.upper()
+    found = services.country_pages().get(code) if len(code) == 3 and code.isascii() and code.isalpha() else None
+    if not found:
+        abort(404)  # unknown, or no accepted response in a published cycle
+    return code, found
 
 
 @bp.get("/<lang>/countries/<iso3>/")
 def country(lang: str, iso3: str):
-    code = iso3.upper()
-    profiles = services.country_profiles().get(code) if len(code) == 3 and code.isascii() and code.isalpha() else None
-    if not profiles:
-        abort(404)  # unknown, or no accepted submission in a published cycle
+    code, cycles = _country_or_404(iso3)
     found = services.countries_by_iso3([code])[code]
-    return cached_page(lambda: render_template("publication/country.html", country=found, profiles=profiles))
+    return cached_page(lambda: render_template("publication/country.html", country=found, cycles=cycles))
+
+
+@bp.get("/<lang>/countries/<iso3>/<label>/documents/<int:document_id>")
+def document(lang: str, iso3: str, label: str, document_id: int):
+    """An evidence document of an accepted response whose country consented to publish it; 404 otherwise."""
+    _code, cycles = _country_or_404(iso3)
+    entry = next((entry for entry in cycles if entry.cycle.label == label), None)
+    found = next((doc for doc in entry.documents if doc.id == document_id), None) if entry else None
+    data = documents_service.content(found) if found else None
+    if data is None:
+        abort(404)
+    response = send_file(io.BytesIO(data), mimetype=found.media_type, as_attachment=True,
+                         download_name=found.filename, etag=found.sha256, conditional=True)
+    return _public(response)
 
 
 def _register_query():

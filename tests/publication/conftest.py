@@ -2,13 +2,16 @@
 accepted and not, private words planted where the public must never read them."""
 import copy
 from datetime import date
+import hashlib
+import io
 
 import pytest
 from sqlalchemy import select
 
 from reporting.database import write_transaction
+from reporting.documents.storage import store
 from reporting.extensions import db
-from reporting.models import Country, CycleState, MeasureExample, ReviewComment, Submission
+from reporting.models import Country, CycleState, Document, MeasureExample, ReviewComment, Submission
 from reporting.responses.cycles import change_state
 from tests.conftest import make_user
 from tests.reports.conftest import COMMENTS, MEASURES, N1, S1, S2, S3, SPEC, make_cycle, make_submission
@@ -42,6 +45,31 @@ def mark_example(cycle, iso3: str) -> None:
         db.session.add(MeasureExample(submission_id=submission.id, key=MEASURES, language="en"))
 
 
+def png(text: bytes) -> bytes:
+    """A real PNG image carrying ``text`` in a tEXt chunk (readable in its bytes, as a leak would be)."""
+    from PIL import Image, PngImagePlugin
+
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Comment", text.decode())
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), "teal").save(buffer, "PNG", pnginfo=info)
+    return buffer.getvalue()
+
+
+def attach(cycle, iso3: str, filename: str, text: bytes) -> Document:
+    """An evidence document, stored as an upload stores it (the cycle is no longer open for uploads)."""
+    data = png(text)
+    digest = hashlib.sha256(data).hexdigest()
+    store().put("documents", digest, data)
+    with write_transaction():
+        submission = db.session.scalar(select(Submission).join(Country).where(
+            Submission.cycle_id == cycle.id, Country.iso3 == iso3))
+        document = Document(submission_id=submission.id, item_key=EVIDENCE, sha256=digest, filename=filename,
+                            media_type="image/png", size=len(data))
+        db.session.add(document)
+    return document
+
+
 def private_words(tag: str) -> dict:
     return {MEASURES: f"{MARKER} {tag} measures", COMMENTS: f"{MARKER} {tag} comments",
             EVIDENCE: f"https://example.org/{MARKER}/{tag}"}
@@ -71,6 +99,9 @@ def portal_demo(app):
         set_consent(cycle, iso3, True)
     for iso3 in ("FRA", "DEU", "GBR"):
         mark_example(cycle, iso3)
+    attach(cycle, "FRA", "consented-evidence.png", b"Consentedtext42 document")
+    attach(cycle, "DEU", f"{MARKER}-evidence.png", f"{MARKER} document".encode())
+    attach(cycle, "GBR", f"{MARKER}-unaccepted.png", f"{MARKER} document".encode())
     # A reviewer's comment and a contributor's name on the consenting, accepted response.
     contributor = make_user("contributor", "FRA", email=f"{MARKER.lower()}@example.org", name=f"{MARKER} Person")
     with write_transaction():

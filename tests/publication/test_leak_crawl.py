@@ -59,6 +59,8 @@ def _text_and_links(response) -> tuple[str, list[str]]:
         cells = [str(cell) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True)
                  for cell in row if cell is not None]
         return "\n".join(cells), []
+    if not (media.startswith("text/") or media.endswith(("json", "xml"))):
+        return data.decode("latin-1"), []  # images and other files: their bytes, where a leak would show
     text = data.decode("utf-8")
     if media == "text/html":
         parser = Links()
@@ -125,6 +127,7 @@ def test_no_private_value_anywhere_public(app, runner, portal_demo):
     assert "/public/en/cycles/2025/report/" in quoted  # the marked example of the consenting country
     assert "/public/en/cycles/2025/profiles/FRA.pdf" in quoted
     assert "/public/en/cycles/2025/report.pdf" in quoted
+    assert [path for path in quoted if "/documents/" in path]  # the consenting country's evidence document
     # Nothing of the unpublished cycle, nor the profile of a submission that is not accepted.
     assert not [path for path in pages if "/2026" in path and pages[path][0] == 200]
     assert client.get("/public/en/cycles/2025/profiles/GBR.pdf").status_code == 404

@@ -125,8 +125,13 @@ def test_commitment_page(client, portal_demo):
     "/public/en/cycles/2025/report/tables/..%2Fsecret.csv",
     "/public/en/cycles/2025/report/tables/no-such-table.csv",
     "/public/xx/",  # not one of the six languages
-    "/public/en/countries/GBR/",
+    "/public/en/countries/GBR/",  # submitted, not accepted
     "/public/en/countries/ZZZ/",
+    "/public/en/countries/DEU/2025/documents/2",  # accepted, but DEU did not consent
+    "/public/en/countries/GBR/2025/documents/3",  # consented, but not accepted
+    "/public/en/countries/DEU/2025/documents/1",  # FRA's document under another country
+    "/public/en/countries/FRA/2026/documents/1",  # unpublished cycle
+    "/public/en/countries/FRA/2025/documents/99999999999",
     "/public/en/countries/" + "A" * 500 + "/",
     "/public/en/register/no.such.commitment/",
     "/public/en/register/..%2F..%2Fetc%2Fpasswd/",
@@ -233,3 +238,17 @@ def test_a_stray_query_string_neither_changes_nor_poisons_a_cached_page(client, 
     assert client.get("/public/en/countries/").headers["ETag"] == first.headers["ETag"]
     searched = text(client.get("/public/en/register/?q=prevention&page=1"))
     assert 'href="/public/fr/register/?q=prevention&amp;page=1"' in searched
+
+
+def test_country_pages_list_profiles_and_the_documents_of_consenting_countries(client, portal_demo):
+    countries = text(client.get("/public/en/countries/"))
+    assert "/public/en/countries/FRA/" in countries and "/public/en/countries/DEU/" in countries
+    assert "/public/en/countries/GBR/" not in countries and "/public/en/countries/MEX/" not in countries
+    france = text(client.get("/public/en/countries/FRA/"))
+    assert "consented-evidence.png" in france and "The country profile has not been produced yet." in france
+    link = re.search(r'href="(/public/en/countries/FRA/2025/documents/\d+)"', france).group(1)
+    document = client.get(link)
+    assert document.status_code == 200 and document.mimetype == "image/png"
+    assert "attachment" in document.headers["Content-Disposition"] and "public" in document.headers["Cache-Control"]
+    germany = text(client.get("/public/en/countries/DEU/"))
+    assert "Germany did not agree to publish" in germany and "/documents/" not in germany and MARKER not in germany
