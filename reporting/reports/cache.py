@@ -7,10 +7,11 @@ the figures change only when a response does. So both are kept in files under
 every machine when ``REPORTS_DIR`` is shared storage — each stored with the
 fingerprint of what it was made from:
 
-- the content: the cycle (state, publication, deadline, spec version), the
-  counted submissions and their answers (count, latest change, versions), the
-  marked examples, the Member States, the same for the previous cycle (the
-  like-for-like base), the date for a draft (it is dated today) and the code;
+- the content: the cycle (state, publication, deadline, spec version), its
+  submissions (state, consent to publish, versions, latest change), the
+  counted answers (count, latest change), the marked examples, the Member
+  States, the same for the previous cycle (the like-for-like base), the date
+  for a draft (it is dated today) and the code;
 - the body of the report in one language: the content's fingerprint plus
   everything that decides how it reads (templates, styles, translations:
   ``build.renderer_version``).
@@ -79,8 +80,10 @@ def _cycle_inputs(cycle: Cycle) -> list:
     """What the content reads of one cycle: the cycle itself and its counted responses."""
     counted = counted_states(cycle)
     submissions = db.session.execute(
-        select(Submission.state, func.count(Submission.id), func.sum(Submission.version), func.max(Submission.updated_at))
-        .where(Submission.cycle_id == cycle.id).group_by(Submission.state).order_by(Submission.state)).all()
+        select(Submission.state, Submission.may_publish, func.count(Submission.id), func.sum(Submission.version),
+               func.max(Submission.updated_at))
+        .where(Submission.cycle_id == cycle.id).group_by(Submission.state, Submission.may_publish)
+        .order_by(Submission.state, Submission.may_publish)).all()
     answers = db.session.execute(
         select(func.count(Answer.id), func.max(Answer.id), func.max(Answer.updated_at))
         .join(Submission, Submission.id == Answer.submission_id)
