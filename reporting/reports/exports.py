@@ -156,6 +156,54 @@ def indicators_table(content: ReportContent) -> Table:
     return table
 
 
+INDICATOR_FIGURE_COLUMNS = [
+    "cycle", "module", "indicator", "question", "row", "measure", "unit", "summable", "level", "code", "area",
+    "countries_reporting", "no_data", "sum", "median", "minimum", "maximum",
+    "compared", "before", "now", "change_relative", "change_note",
+]
+
+
+def indicator_figures_table(content: ReportContent, keys: set[str] | None = None) -> Table:
+    """The indicator chapter (table questions): per indicator, row and measure, worldwide and by region, the
+    Member States reporting a number, the sum (summable units only) or median and range; "no data" apart
+    (worldwide); the change over the Member States that reported it in both cycles (``before``/``now``: their
+    sum, or median) with "too few replies" under the minimum. ``keys``: only these indicators."""
+    table = Table("indicator_figures", INDICATOR_FIGURE_COLUMNS, [])
+    chapter = content.indicators
+    for indicator in chapter.indicators:
+        if keys is not None and indicator.key not in keys:
+            continue
+        for line in indicator.lines:
+            change = line.change
+            compared = [change.n, change.before, change.now, change.relative,
+                        "" if change.enough else "too few replies"] if change else [None, None, None, None, ""]
+            for area in [WORLD, *chapter.regions]:
+                figure = line.at(area)
+                table.rows.append([
+                    content.cycle, indicator.module, indicator.indicator, indicator.key, line.row, line.column, line.unit,
+                    line.summable, area.level, area.code, _area_name(area), figure.n,
+                    line.no_data if area == WORLD else None, figure.total, figure.median, figure.minimum,
+                    figure.maximum, *(compared if area == WORLD else [None, None, None, None, ""]),
+                ])
+    return table
+
+
+def sdg_351_table(content: ReportContent) -> Table:
+    """SDG 3.5.1 by region and worldwide: people in treatment over people with drug use disorders, over the
+    Member States that reported both; the share blank under the minimum number of them."""
+    table = Table("sdg_351", ["cycle", "level", "code", "area", "countries_both_parts", "people_in_treatment",
+                              "people_with_disorders", "coverage", "note"], [])
+    chapter = content.indicators
+    for area in [*chapter.regions, WORLD]:
+        cover = chapter.sdg_351.get(area)
+        n = cover.n if cover else 0
+        table.rows.append([content.cycle, area.level, area.code, _area_name(area), n,
+                           cover.treated if n else None, cover.disorders if n else None,
+                           cover.share if cover else None,
+                           "" if cover and cover.share is not None else ("too few replies" if n else "")])
+    return table
+
+
 def coverage_table(content: ReportContent) -> Table:
     return Table("coverage", ["cycle", "level", "code", "area", "member_states", "reporting", "response_rate"], [
         [content.cycle, area.level, area.code, _area_name(area), cover.member_states, cover.reporting, cover.rate]
@@ -179,10 +227,18 @@ def figure_table(content: ReportContent, table_id: str) -> Table | None:
         table = status_table(content)
         table.rows = [row for row in table.rows if row[4] in keep and row[6] == "world"]
         return table
-    if table_id.startswith("t-target-"):
-        table = targets_table(content)
-        table.rows = [row for row in table.rows if f"t-target-{row[1]}" == table_id]
-        return table
+    if table_id == "t-sdg-351":
+        return sdg_351_table(content)
+    if table_id.startswith("t-ind."):
+        keys = {indicator.key for indicator in content.indicators.indicators if table_id == f"t-{indicator.key}"}
+        return indicator_figures_table(content, keys) if keys else None
+    for target in content.targets:
+        if table_id in (f"t-target-{target.key}", f"t-target-{target.key}-sources"):  # trend, data sources
+            table = targets_table(content)
+            table.rows = [row for row in table.rows if row[1] == target.key]
+            return table
+        if table_id == f"t-target-{target.key}-indicators":
+            return indicator_figures_table(content, {indicator.key for indicator in content.target_indicators(target)})
     for pillar in content.pillars:
         if table_id == f"t-{pillar.key}-regions":
             return status_table(content, pillar.sections)
