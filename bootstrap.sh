@@ -77,7 +77,8 @@ case "$MODE" in
     "$FLASK" demo
     # The cycle report in all six languages, and the country profiles of the demo accounts' countries.
     "$FLASK" report build --lang all --countries MEX,FRA,KEN,CHN,RUS,EGY
-    # The same for last year's published cycle: what the public portal (/public/) offers.
+    # The same for last year's published cycle: what the public portal (/public/) offers,
+    # and its open data (/public/data/catalog.json), written by the build of a published cycle.
     "$FLASK" report build --cycle DEMO-2024 --lang all --countries MEX,FRA,KEN,CHN,RUS,EGY
     "$FLASK" demo | tail -n +2  # the demo sign-ins again, now that the build output has scrolled them away
     echo

@@ -74,12 +74,14 @@ def _register_blueprints(app: Flask) -> None:
     from reporting.core.views import bp as core_bp
     from reporting.countries.views import bp as countries_bp
     from reporting.documents.views import bp as documents_bp
+    from reporting.opendata.api import bp as public_api_bp
+    from reporting.opendata.views import bp as opendata_bp
     from reporting.publication.views import bp as public_bp, root_bp as public_root_bp
     from reporting.reports.views import bp as reports_bp
     from reporting.responses.views import bp as responses_bp
 
     for blueprint in (core_bp, accounts_bp, admin_bp, countries_bp, responses_bp, documents_bp, reports_bp, api_bp,
-                      public_bp, public_root_bp):
+                      public_bp, public_root_bp, opendata_bp, public_api_bp):
         app.register_blueprint(blueprint)
     init_errors(app)
 
@@ -90,6 +92,7 @@ def _register_cli(app: Flask) -> None:
     from reporting.catalogs.cli import translations_cli
     from reporting.countries.cli import countries_cli
     from reporting.demo.cli import demo_command
+    from reporting.opendata.cli import opendata_cli
     from reporting.questionnaire.cli import spec_cli
     from reporting.register.cli import register_cli
     from reporting.reports.cli import report_cli
@@ -97,7 +100,7 @@ def _register_cli(app: Flask) -> None:
     from reporting.tasks.cli import queue_cli
 
     for group in (users_cli, countries_cli, register_cli, spec_cli, cycle_cli, report_cli, demo_command, translations_cli,
-                  queue_cli, backup_cli):
+                  queue_cli, backup_cli, opendata_cli):
         app.cli.add_command(group)
 
 

@@ -46,6 +46,16 @@ def default_settings(instance_path: Path) -> dict:
         # Background tasks (report builds, e-mail) go to RQ queue workers on this Redis when set.
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
         "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,
+        # Open data and the public API (see README, "Open data and the public API").
+        "OPEN_DATA_LICENSE_URL": os.environ.get("OPEN_DATA_LICENSE_URL", "https://creativecommons.org/licenses/by/4.0/"),
+        "OPEN_DATA_LICENSE_NAME": os.environ.get("OPEN_DATA_LICENSE_NAME", "Creative Commons Attribution 4.0 International (CC BY 4.0)"),
+        "OPEN_DATA_PUBLISHER": os.environ.get("OPEN_DATA_PUBLISHER", "United Nations Office on Drugs and Crime (UNODC)"),
+        "OPEN_DATA_CITATION": os.environ.get("OPEN_DATA_CITATION", "{publisher} ({year}). Drug policy commitments: "
+                                             "national reporting, cycle {cycle}, open data. {url}"),
+        # Seconds a browser or proxy may reuse a public response without asking again.
+        "PUBLIC_MAX_AGE": int(os.environ.get("PUBLIC_MAX_AGE", "300")),
+        # Per client address (proxy-aware through TRUSTED_PROXIES), pages and API alike.
+        "PUBLIC_RATE_LIMIT": os.environ.get("PUBLIC_RATE_LIMIT", "300 per minute"),
         # E-mail (Flask-Mailman). Without MAIL_SERVER messages go to the log and the admins' outbox page.
         "MAIL_BACKEND": "smtp",
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),

@@ -322,6 +322,10 @@ class Build:
                 if not output.reused:
                     os.replace(output.temp, self.folder / output.job.path)
             self._write_manifest(outputs)
+        if self.in_app_folder:  # a published cycle's open data follows its reports
+            from reporting.opendata.files import write_cycle_files
+
+            write_cycle_files(db.session.get(Cycle, self.cycle_id), None if self.content.draft else self.content)
 
     def _record(self, outputs: list[Output]) -> None:
         now = datetime.now(timezone.utc)

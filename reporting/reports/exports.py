@@ -277,13 +277,8 @@ def answers_table(cycle: Cycle, country: Country | None = None) -> Table:
     rows, unwritable = [], []
     for iso2, iso3, region, subregion, member, state, key, value, carried_over, updated_at in db.session.execute(query):
         item = items.get(key, {})
-        for value_, row, measure, unit, no_data in _cells(item, value):
-            problem = text_problem(value_) if isinstance(value_, str) else None
-            if problem:
-                # Stored before the input boundary existed (the migration repairs such values):
-                # one bad answer must not stop every other country's export.
-                unwritable.append(f"{iso3} {key}: {problem}")
-                value_ = None
+        for value_, row, measure, unit, no_data in answer_cells(item, value):
+            value_ = writable(value_, f"{iso3} {key}", unwritable)
             rows.append([
                 cycle.label, iso3, country_name(iso2, "en"), region, subregion, state, key,
                 ";".join(item.get("commitments", [])), item.get("kind"), value_, carried_over,
@@ -295,7 +290,19 @@ def answers_table(cycle: Cycle, country: Country | None = None) -> Table:
     ], rows, unwritable)
 
 
-def _cells(item: dict, value: Any) -> list[tuple[Any, str, str, str, bool]]:
+def writable(value: Any, where: str, unwritable: list[str]) -> Any:
+    """``value``, or None (an empty cell) for text no file can hold, noted in ``unwritable`` with ``where``.
+
+    Such text was stored before the input boundary existed (the migration repairs it):
+    one bad answer must not stop every other country's export."""
+    problem = text_problem(value) if isinstance(value, str) else None
+    if problem:
+        unwritable.append(f"{where}: {problem}")
+        return None
+    return value
+
+
+def answer_cells(item: dict, value: Any) -> list[tuple[Any, str, str, str, bool]]:
     """(value, row, measure, unit, no_data) lines of one answer: one per cell of a table, with its unit and
     "no data" kept apart from an empty value; the table's reference year and note on lines of their own."""
     if item.get("kind") != "table" or not isinstance(value, dict):

@@ -11,6 +11,7 @@ from reporting.extensions import db
 from reporting.models import Cycle, CycleState, Submission
 from reporting.notifications import services as notify
 from reporting.notifications.delivery import deliver_pending
+from reporting.opendata.files import OpenDataError, write_cycle_files
 from reporting.responses import cycles as service
 
 cycle_cli = AppGroup("cycle", help="Open, close, publish, list reporting cycles and send deadline reminders.")
@@ -95,8 +96,13 @@ def close(label: str) -> None:
 @click.argument("label")
 @database_errors_as_click
 def publish(label: str) -> None:
-    """Publish a closed cycle: its reports count accepted submissions only."""
+    """Publish a closed cycle: its reports count accepted submissions only; its open data is written."""
     _transition(label, CycleState.PUBLISHED)
+    try:
+        manifest = write_cycle_files(service.find_cycle(label))
+    except OpenDataError as error:
+        raise click.ClickException(f"{error}; the cycle is published: run `flask opendata build --cycle {label}`") from None
+    click.echo(f"Open data written: {len(manifest['files'])} files.")
 
 
 @cycle_cli.command("list")
