@@ -99,6 +99,112 @@ PATHS = {
     },
 }
 
+# --- the public API: published cycles and the register, no authentication ------------------------
+
+_STRING = {"type": "string"}
+CACHE_HEADERS = {
+    "ETag": {"description": "Validator of this body (send it back in `If-None-Match`)", "required": True, "schema": _STRING},
+    "Last-Modified": {"description": "When what this body is made from was last published or written",
+                      "required": True, "schema": _STRING},
+    "Cache-Control": {"description": "`public, max-age=…`: a browser or proxy may keep and serve it", "required": True,
+                      "schema": _STRING},
+}
+PUBLIC_LABEL = {"name": "label", "in": "path", "required": True, "schema": _STRING,
+                "description": "Label of a published cycle"}
+PAGING = [
+    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100000, "default": 1},
+     "description": "1 to the last page (`pages`); a page past the last one is 400"},
+    {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 50}},
+]
+PAGED = {"page": {"type": "integer"}, "limit": {"type": "integer"}, "pages": {"type": "integer"},
+         "total": {"type": "integer"}}
+
+
+def _filter(name: str, description: str) -> dict:
+    return {"name": name, "in": "query", "schema": {"type": "string", "maxLength": 200}, "description": description}
+
+
+def _public(summary: str, body: dict, parameters: list | None = None, description: str | None = None,
+            not_found: str = "Unknown or unpublished cycle, or its open data not written yet") -> dict:
+    """A public GET: cacheable 200, 304 on a matching validator, 400/404 JSON errors, 429 over the rate limit."""
+    operation = {
+        "summary": summary, "security": [], "tags": ["public"], "parameters": parameters or [],
+        "responses": {
+            "200": {"description": "OK", "headers": CACHE_HEADERS, "content": {"application/json": {"schema": body}}},
+            "304": {"description": "Not modified: the `If-None-Match` / `If-Modified-Since` sent still holds"},
+            "400": _error("A query parameter is not valid, unknown, repeated, or a page past the last; "
+                          "`error.fields` names it"),
+            "404": _error(not_found),
+            "429": {**_error("Over the per-client rate limit (`PUBLIC_RATE_LIMIT`)"),
+                    "headers": {"Retry-After": {"description": "Seconds to wait", "required": True,
+                                                "schema": {"type": "integer"}}}},
+        },
+    }
+    if description:
+        operation["description"] = description
+    return {"get": operation}
+
+
+def _object(**properties) -> dict:
+    return {"type": "object", "properties": properties, "required": list(properties)}
+
+
+CYCLE_SUMMARY = _object(label=_STRING, deadline={"type": "string", "format": "date"}, spec_version=_STRING,
+                        is_demo={"type": "boolean"}, published_at={"type": "string", "nullable": True},
+                        url=_STRING, open_data=_STRING)
+COMMITMENT_SUMMARY = {"type": "object", "required": ["id", "document", "url"], "properties": {
+    "id": _STRING, "document": _STRING, "label": {"type": "string", "nullable": True},
+    "title": {"type": "string", "nullable": True}, "pillar": {"type": "string", "nullable": True},
+    "chapter": {"type": "integer", "nullable": True}, "scope": {"type": "array", "items": _STRING, "nullable": True},
+    "url": _STRING}}
+TABLES = ["status", "summary", "targets", "commitments", "indicators", "coverage"]
+
+PUBLIC_PATHS = {
+    "/public/": _public("Links to the public resources (no authentication)",
+                        _object(cycles=_STRING, commitments=_STRING, catalog=_STRING, openapi=_STRING)),
+    "/public/cycles": _public("Published cycles with open data, newest first",
+                              _object(cycles={"type": "array", "items": CYCLE_SUMMARY})),
+    "/public/cycles/{label}": _public(
+        "A published cycle: its open-data files, aggregate tables and the countries with public answers",
+        {"allOf": [CYCLE_SUMMARY, _object(files={"type": "array", "items": {"type": "object"}},
+                                          aggregates={"type": "object"}, countries={"type": "array", "items": {"type": "object"}})]},
+        [PUBLIC_LABEL]),
+    "/public/cycles/{label}/aggregates/{table}": _public(
+        "One aggregate table of the cycle report (accepted submissions only), as rows",
+        _object(cycle=_STRING, table=_STRING, rows={"type": "array", "items": {"type": "object"}}, **PAGED),
+        [PUBLIC_LABEL, {"name": "table", "in": "path", "required": True, "schema": {"type": "string", "enum": TABLES}},
+         _filter("level", "world, region, subregion, regional_group or scope"),
+         _filter("code", "M49 or group code of the area (`level` says which)"),
+         _filter("pillar", "demand_reduction, supply_reduction or international_cooperation"),
+         _filter("question", "question key (see the data dictionary)"),
+         _filter("commitment", "a commitment id of the register"), *PAGING],
+        "Columns as in the CSV files (`aggregates-<table>.csv`); shares are null where there are too few replies. "
+        "A filter on a column the table does not have is 400.",
+        "Unknown or unpublished cycle, unknown table, or the cycle's open data not written yet"),
+    "/public/cycles/{label}/countries/{iso3}/answers": _public(
+        "A country's public answers in a published cycle",
+        _object(cycle=_STRING, iso3=_STRING, country=_STRING, region_m49={"type": "integer", "nullable": True},
+                subregion_m49={"type": "integer", "nullable": True}, answers={"type": "object"}, dictionary=_STRING),
+        [PUBLIC_LABEL, COUNTRY],
+        "Only an accepted submission; statuses, choices and indicator figures, and the country's own words only "
+        "where it agreed to their publication.",
+        "Unknown or unpublished cycle, or no accepted submission of this country in it"),
+    "/public/commitments": _public(
+        "The commitment register, searchable and filtered",
+        _object(commitments={"type": "array", "items": COMMITMENT_SUMMARY}, **PAGED),
+        [_filter("q", "words that must all appear in the id, reference, title or text"),
+         _filter("document", "document key, e.g. ungass2016"),
+         _filter("pillar", "demand_reduction, supply_reduction or international_cooperation"),
+         {"name": "chapter", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 7},
+          "description": "UNGASS 2016 thematic chapter"}, *PAGING]),
+    "/public/commitments/{commitment_id}": _public(
+        "One commitment: its text, the policy question that asks it and its status in each published cycle",
+        {"allOf": [COMMITMENT_SUMMARY, _object(text=_STRING, path={"type": "array", "items": _STRING},
+                                               question={"type": "object", "nullable": True},
+                                               statuses={"type": "array", "items": {"type": "object"}})]},
+        [{"name": "commitment_id", "in": "path", "required": True, "schema": _STRING}], not_found="Unknown commitment"),
+}
+
 
 @lru_cache(maxsize=1)
 def openapi_document() -> dict:
@@ -106,7 +212,9 @@ def openapi_document() -> dict:
         title="Drug policy commitments reporting API", version="1.0.0", openapi_version="3.0.3",
         plugins=[MarshmallowPlugin()],
         info={"description": "Cycles, the frozen questionnaire, submissions and answers. "
-                             "Authenticate with `Authorization: Bearer <token>` (created by `flask users token`)."},
+                             "Authenticate with `Authorization: Bearer <token>` (created by `flask users token`). "
+                             "The `/public/…` operations (published cycles, their open data, the register) need no "
+                             "authentication and may be cached by a proxy."},
         servers=[{"url": "/api/v1"}],
     )
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
@@ -117,7 +225,7 @@ def openapi_document() -> dict:
         ("WorkbookPreview", schemas.WorkbookPreviewSchema),
     ]:
         spec.components.schema(name, schema=schema)
-    for path, operations in PATHS.items():
+    for path, operations in {**PATHS, **PUBLIC_PATHS}.items():
         spec.path(path=path, operations=operations)
     document = spec.to_dict()
     document["security"] = [{"bearer": []}]

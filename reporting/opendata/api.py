@@ -15,6 +15,7 @@ from typing import Any
 
 from flask import Blueprint, request
 from flask_babel import gettext as _
+from werkzeug.exceptions import NotFound
 
 from forms.spec import Spec
 from reporting.core.errors import render_error
@@ -22,14 +23,15 @@ from reporting.core.inputs import InputError, clean_text, query_int
 from reporting.extensions import limiter
 from reporting.opendata import caching
 from reporting.opendata.catalog import absolute
-from reporting.opendata.files import FILES, OpenDataError, published_cycle, published_cycles, read_json, read_manifest
+from reporting.opendata.files import FILES, OpenDataError, read_json, read_manifest
 from reporting.opendata.views import public_rate_limit
+from reporting.publication import policy
 from reporting.questionnaire.scale import STATUS_VALUES
 from reporting.register.build import load_register
 from reporting.reports.build import AGGREGATE_SHEETS
 
 bp = Blueprint("public_api", __name__, url_prefix="/api/v1/public")
-limiter.limit(public_rate_limit, scope="public")(bp)
+limiter.shared_limit(public_rate_limit, scope="public")(bp)
 
 JSON = "application/json"
 MAX_LIMIT, DEFAULT_LIMIT, MAX_PAGE = 500, 50, 100_000
@@ -74,9 +76,10 @@ def _respond(make, parameters: tuple[str, ...] = ()) -> Any:
 
 
 def _cycle(label: str):
-    cycle = published_cycle(label)
-    if cycle is None:
-        raise Refused(404, _("There is no published cycle %(label)s.", label=label[:40]))
+    try:
+        cycle = policy.published_cycle_or_404(label)
+    except NotFound:
+        raise Refused(404, _("There is no published cycle %(label)s.", label=label[:40])) from None
     manifest = read_manifest(cycle.label)
     if manifest is None:
         raise Refused(404, _("The open data of this cycle has not been written yet."))
@@ -130,7 +133,7 @@ def index():
 
 @bp.get("/cycles")
 def cycles():
-    return _respond(lambda: {"cycles": [_cycle_summary(cycle, manifest) for cycle in published_cycles()
+    return _respond(lambda: {"cycles": [_cycle_summary(cycle, manifest) for cycle in policy.published_cycles()
                                         if (manifest := read_manifest(cycle.label))]})
 
 
@@ -246,7 +249,7 @@ def commitment(commitment_id: str):
 
     def make():
         question, statuses = None, []
-        for found in published_cycles():
+        for found in policy.published_cycles():
             manifest = read_manifest(found.label)
             if manifest is None:
                 continue

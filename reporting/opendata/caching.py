@@ -20,11 +20,8 @@ import hashlib
 import threading
 
 from flask import Response, current_app, request
-from sqlalchemy import select
-
-from reporting.extensions import db
-from reporting.models import Cycle, CycleState
 from reporting.opendata.files import read_manifest
+from reporting.publication import policy
 
 CACHE_SIZE = 2048
 EPOCH = datetime(2000, 1, 1, tzinfo=timezone.utc)
@@ -54,10 +51,9 @@ def parse_time(moment: str | None) -> datetime | None:
 
 def publication_state() -> State:
     """Published cycles with their publication time and open-data generation."""
-    rows = db.session.execute(select(Cycle.label, Cycle.published_at).where(
-        Cycle.state == CycleState.PUBLISHED.value).order_by(Cycle.label)).all()
     parts, moments = [], [EPOCH]
-    for label, published_at in rows:
+    for cycle in policy.published_cycles():
+        label, published_at = cycle.label, cycle.published_at
         manifest = read_manifest(label) or {}
         parts.append(f"{label}\0{published_at}\0{manifest.get('generation')}")
         if published_at is not None:
@@ -93,7 +89,9 @@ class BodyCache:
             self._items.clear()
 
 
-bodies = BodyCache()
+def _bodies() -> BodyCache:
+    """This app's cache (an app per process in production; the tests make many)."""
+    return current_app.extensions.setdefault("opendata_bodies", BodyCache())
 
 
 def etag_of(body: bytes) -> str:
@@ -107,7 +105,7 @@ def cached(key: tuple, state: State, make: Callable[[], tuple[bytes, str]] | Cal
         body, mimetype, *status = make()
         return Cached(body, mimetype, etag_of(body), last_modified or state.last_modified, *status)
 
-    return conditional(bodies.get_or_make((state.key, *key), build))
+    return conditional(_bodies().get_or_make((state.key, *key), build))
 
 
 def conditional(entry: Cached, vary: str | None = None) -> Response:

@@ -7,7 +7,8 @@ import click
 from flask.cli import AppGroup
 
 from reporting.core.cli import database_errors_as_click
-from reporting.opendata.files import OpenDataError, published_cycles, write_cycle_files
+from reporting.opendata.files import OpenDataError, write_cycle_files
+from reporting.publication.policy import published_cycles
 from reporting.reports.services import ReportError, report_cycle
 
 opendata_cli = AppGroup("opendata", help="Open data of the published cycles.")

@@ -27,9 +27,6 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
-
-from reporting.extensions import db
 from reporting.models import Cycle, CycleState
 from reporting.opendata.dictionary import dictionary_table
 from reporting.reports import exports
@@ -202,17 +199,6 @@ def read_manifest(label: str) -> dict | None:
         return None
     _manifests[path] = (version, manifest)
     return manifest
-
-
-def published_cycles() -> list[Cycle]:
-    """Published cycles, newest deadline first."""
-    return list(db.session.scalars(select(Cycle).where(Cycle.state == CycleState.PUBLISHED.value)
-                                   .order_by(Cycle.deadline.desc(), Cycle.id.desc())))
-
-
-def published_cycle(label: str) -> Cycle | None:
-    """The published cycle with exactly this label; None for an unknown or unpublished one (both 404)."""
-    return db.session.scalar(select(Cycle).where(Cycle.label == label, Cycle.state == CycleState.PUBLISHED.value))
 
 
 def file_path(label: str, manifest: dict, name: str) -> Path | None:

@@ -17,7 +17,8 @@ from flask import Blueprint, abort, current_app, render_template, send_file
 from reporting.extensions import limiter
 from reporting.opendata import caching
 from reporting.opendata.catalog import catalog_document, citation
-from reporting.opendata.files import FILES, FORMATS, file_path, published_cycle, published_cycles, read_manifest
+from reporting.opendata.files import FILES, FORMATS, file_path, read_manifest
+from reporting.publication import policy
 
 bp = Blueprint("opendata", __name__, url_prefix="/public/data")
 JSON_LD = "application/ld+json"
@@ -28,36 +29,29 @@ def public_rate_limit() -> str:
 
 
 # Every public route, pages and API alike, counts against one per-client limit (see README, "Open data").
-limiter.limit(public_rate_limit, scope="public")(bp)
-
-
-def _published_or_404(label: str):
-    cycle = published_cycle(label)
-    if cycle is None:
-        abort(404)
-    return cycle
+limiter.shared_limit(public_rate_limit, scope="public")(bp)
 
 
 @bp.get("/catalog.json")
 def catalog():
     state = caching.publication_state()
     return caching.cached(("catalog",), state, lambda: (
-        json.dumps(catalog_document(published_cycles()), ensure_ascii=False, indent=1).encode(), JSON_LD))
+        json.dumps(catalog_document(policy.published_cycles()), ensure_ascii=False, indent=1).encode(), JSON_LD))
 
 
 @bp.get("/<label>/")
 def cycle_page(label: str):
     """The files of one published cycle, with their sizes, checksums, licence and how to cite them."""
-    cycle = _published_or_404(label)
+    cycle = policy.published_cycle_or_404(label)
     manifest = read_manifest(cycle.label)
     files = [(file, manifest["files"][file.name]) for file in FILES if manifest and file.name in manifest["files"]]
     return render_template("opendata/cycle.html", cycle=cycle, manifest=manifest, files=files, formats=FORMATS,
-                           citation=citation(cycle, manifest or {}), locale=get_locale())
+                           citation=citation(cycle, manifest or {}))
 
 
 @bp.get("/<label>/<name>")
 def download(label: str, name: str):
-    cycle = _published_or_404(label)
+    cycle = policy.published_cycle_or_404(label)
     manifest = read_manifest(cycle.label)
     path = file_path(cycle.label, manifest, name) if manifest else None
     if path is None:
