@@ -23,7 +23,7 @@ from reporting.core.inputs import InputError, clean_text, query_int
 from reporting.extensions import limiter
 from reporting.opendata import caching
 from reporting.opendata.catalog import absolute
-from reporting.opendata.files import FILES, OpenDataError, read_json, read_manifest
+from reporting.opendata.files import FILES, OpenDataError, per_generation, read_json, read_manifest
 from reporting.opendata.views import public_rate_limit
 from reporting.publication import policy
 from reporting.questionnaire.scale import STATUS_VALUES
@@ -253,26 +253,38 @@ def commitment(commitment_id: str):
             manifest = read_manifest(found.label)
             if manifest is None:
                 continue
+            figures = per_generation(found.label, manifest["generation"], "statuses by commitment",
+                                     lambda: _world_statuses(found.label, manifest))
             if question is None:
-                question = _question_of(found, commitment_id)
-            status = read_json(found.label, manifest, "aggregates.json")["tables"]["status"]
-            columns = status["columns"]
-            for row in status["rows"]:
-                cells = dict(zip(columns, row))
-                if cells["level"] == "world" and commitment_id in (cells["commitments"] or "").split(";"):
-                    statuses.append({"cycle": found.label, "question": cells["question"], "replies": cells["replies"],
-                                     "counts": {value: cells[value] for value in STATUS_VALUES},
-                                     "base": cells["base"], "share_implemented": cells["share_implemented"],
-                                     "note": cells["note"] or None})
+                question = per_generation(found.label, manifest["generation"], "questions by commitment",
+                                          lambda: _status_questions(found)).get(commitment_id)
+            statuses += figures.get(commitment_id, [])
         return {**_commitment_summary(record), "path": record.get("path"), "text": record["text"],
                 "question": question, "statuses": statuses}
 
     return _respond(make)
 
 
-def _question_of(cycle, commitment_id: str) -> dict | None:
-    """The status question of the cycle's questionnaire that covers the commitment."""
-    for item in Spec(cycle.spec_version.content).items_by_key.values():
-        if item["kind"] == "status" and commitment_id in item.get("commitments", ()):
-            return {"key": item["key"], "label": item["label"], "cycle": cycle.label}
-    return None
+def _world_statuses(label: str, manifest: dict) -> dict[str, list[dict]]:
+    """Commitment id → the worldwide status figures of the question(s) covering it, from the cycle's
+    status table: one pass, after which every commitment is a lookup."""
+    status = read_json(label, manifest, "aggregates.json")["tables"]["status"]
+    columns = status["columns"]
+    found: dict[str, list[dict]] = {}
+    for row in status["rows"]:
+        cells = dict(zip(columns, row))
+        if cells["level"] != "world":
+            continue
+        figures = {"cycle": label, "question": cells["question"], "replies": cells["replies"],
+                   "counts": {value: cells[value] for value in STATUS_VALUES}, "base": cells["base"],
+                   "share_implemented": cells["share_implemented"], "note": cells["note"] or None}
+        for commitment_id in (cells["commitments"] or "").split(";"):
+            found.setdefault(commitment_id, []).append(figures)
+    return found
+
+
+def _status_questions(cycle) -> dict[str, dict]:
+    """Commitment id → the status question of the cycle's questionnaire that covers it."""
+    return {commitment_id: {"key": item["key"], "label": item["label"], "cycle": cycle.label}
+            for item in Spec(cycle.spec_version.content).items_by_key.values() if item["kind"] == "status"
+            for commitment_id in item.get("commitments", ())}

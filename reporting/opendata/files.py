@@ -24,6 +24,7 @@ from pathlib import Path
 import secrets
 import shutil
 from typing import Any
+from collections.abc import Callable
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -210,17 +211,26 @@ def file_path(label: str, manifest: dict, name: str) -> Path | None:
     return path if path.is_file() else None
 
 
+def per_generation(label: str, generation: str, name: str, make: Callable[[], Any]) -> Any:
+    """``make()`` once per generation of a cycle's open data and process: what is derived from
+    files that never change once written (a new generation is a new key)."""
+    key = (label, generation, name)
+    if key not in _derived:
+        if len(_derived) > 64:
+            _derived.clear()
+        _derived[key] = make()
+    return _derived[key]
+
+
+_derived: dict[tuple[str, str, str], Any] = {}
+
+
 def read_json(label: str, manifest: dict, name: str) -> Any:
-    """A JSON file of the current generation, parsed once per generation and process."""
-    key = (label, manifest["generation"], name)
-    if key not in _parsed:
+    """A JSON file of the manifest's generation, parsed once per generation and process."""
+    def parse():
         path = file_path(label, manifest, name)
         if path is None:
             raise OpenDataError(f"cycle {label}: {name} is missing; run `flask opendata build --cycle {label}`")
-        if len(_parsed) > 32:
-            _parsed.clear()
-        _parsed[key] = json.loads(path.read_bytes())
-    return _parsed[key]
+        return json.loads(path.read_bytes())
 
-
-_parsed: dict[tuple[str, str, str], Any] = {}
+    return per_generation(label, manifest["generation"], name, parse)
