@@ -15,7 +15,6 @@ from typing import Any
 
 from flask import Blueprint, request
 from flask_babel import gettext as _
-from werkzeug.exceptions import NotFound
 
 from forms.spec import Spec
 from reporting.core.errors import render_error
@@ -25,7 +24,6 @@ from reporting.opendata import caching
 from reporting.opendata.catalog import absolute
 from reporting.opendata.files import FILES, OpenDataError, per_generation, read_json, read_manifest
 from reporting.opendata.views import public_rate_limit
-from reporting.publication import policy
 from reporting.questionnaire.scale import STATUS_VALUES
 from reporting.register.build import load_register
 from reporting.reports.build import AGGREGATE_SHEETS
@@ -76,10 +74,9 @@ def _respond(make, parameters: tuple[str, ...] = ()) -> Any:
 
 
 def _cycle(label: str):
-    try:
-        cycle = policy.published_cycle_or_404(label)
-    except NotFound:
-        raise Refused(404, _("There is no published cycle %(label)s.", label=label[:40])) from None
+    cycle = caching.published_cycle(label)
+    if cycle is None:
+        raise Refused(404, _("There is no published cycle %(label)s.", label=label[:40]))
     manifest = read_manifest(cycle.label)
     if manifest is None:
         raise Refused(404, _("The open data of this cycle has not been written yet."))
@@ -133,7 +130,7 @@ def index():
 
 @bp.get("/cycles")
 def cycles():
-    return _respond(lambda: {"cycles": [_cycle_summary(cycle, manifest) for cycle in policy.published_cycles()
+    return _respond(lambda: {"cycles": [_cycle_summary(cycle, manifest) for cycle in caching.published()
                                         if (manifest := read_manifest(cycle.label))]})
 
 
@@ -249,7 +246,7 @@ def commitment(commitment_id: str):
 
     def make():
         question, statuses = None, []
-        for found in policy.published_cycles():
+        for found in caching.published():
             manifest = read_manifest(found.label)
             if manifest is None:
                 continue

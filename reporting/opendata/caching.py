@@ -19,7 +19,7 @@ from datetime import datetime, timezone
 import hashlib
 import threading
 
-from flask import Response, current_app, request
+from flask import Response, current_app, g, request
 from reporting.opendata.files import read_manifest
 from reporting.publication import policy
 
@@ -49,10 +49,22 @@ def parse_time(moment: str | None) -> datetime | None:
         return None
 
 
+def published() -> list:
+    """``policy.published_cycles()``, asked once per request (the state and the lookups share it)."""
+    if "published_cycles" not in g:
+        g.published_cycles = policy.published_cycles()
+    return g.published_cycles
+
+
+def published_cycle(label: str):
+    """The published cycle with exactly this label, or None (unknown and unpublished alike)."""
+    return next((cycle for cycle in published() if cycle.label == label), None)
+
+
 def publication_state() -> State:
     """Published cycles with their publication time and open-data generation."""
     parts, moments = [], [EPOCH]
-    for cycle in policy.published_cycles():
+    for cycle in published():
         label, published_at = cycle.label, cycle.published_at
         manifest = read_manifest(label) or {}
         parts.append(f"{label}\0{published_at}\0{manifest.get('generation')}")

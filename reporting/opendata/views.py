@@ -18,7 +18,6 @@ from reporting.extensions import limiter
 from reporting.opendata import caching
 from reporting.opendata.catalog import catalog_document, citation
 from reporting.opendata.files import FILES, FORMATS, file_path, read_manifest
-from reporting.publication import policy
 
 bp = Blueprint("opendata", __name__, url_prefix="/public/data")
 JSON_LD = "application/ld+json"
@@ -36,13 +35,15 @@ limiter.shared_limit(public_rate_limit, scope="public")(bp)
 def catalog():
     state = caching.publication_state()
     return caching.cached(("catalog",), state, lambda: (
-        json.dumps(catalog_document(policy.published_cycles()), ensure_ascii=False, indent=1).encode(), JSON_LD))
+        json.dumps(catalog_document(caching.published()), ensure_ascii=False, indent=1).encode(), JSON_LD))
 
 
 @bp.get("/<label>/")
 def cycle_page(label: str):
     """The files of one published cycle, with their sizes, checksums, licence and how to cite them."""
-    cycle = policy.published_cycle_or_404(label)
+    cycle = caching.published_cycle(label)
+    if cycle is None:
+        abort(404)
     manifest = read_manifest(cycle.label)
     files = [(file, manifest["files"][file.name]) for file in FILES if manifest and file.name in manifest["files"]]
     return render_template("opendata/cycle.html", cycle=cycle, manifest=manifest, files=files, formats=FORMATS,
@@ -51,7 +52,9 @@ def cycle_page(label: str):
 
 @bp.get("/<label>/<name>")
 def download(label: str, name: str):
-    cycle = policy.published_cycle_or_404(label)
+    cycle = caching.published_cycle(label)
+    if cycle is None:
+        abort(404)
     manifest = read_manifest(cycle.label)
     path = file_path(cycle.label, manifest, name) if manifest else None
     if path is None:

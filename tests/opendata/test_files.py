@@ -171,3 +171,20 @@ def test_opendata_build_refuses_an_unpublished_cycle(app, published):
     assert result.exit_code == 1 and "only a published cycle has open data" in result.output
     result = app.test_cli_runner().invoke(args=["opendata", "build"])
     assert result.exit_code == 0 and "Cycle 2025: 13 files" in result.output
+
+
+def test_a_report_build_of_a_published_cycle_writes_its_open_data(app, db):
+    from tests.opendata.conftest import PUBLISHED
+
+    make_published(PUBLISHED)
+    result = app.test_cli_runner().invoke(args=["report", "build", "--cycle", "2025", "--lang", "en",
+                                                "--countries", "none", "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    manifest = read_manifest("2025")
+    assert set(manifest["files"]) == {file.name for file in FILES}
+    # A build elsewhere (--out) is not what the app serves: it leaves the open data alone.
+    generation = manifest["generation"]
+    result = app.test_cli_runner().invoke(args=["report", "build", "--cycle", "2025", "--lang", "en",
+                                                "--countries", "none", "--workers", "1", "--out", str(folder_of("x").parent.parent / "elsewhere")])
+    assert result.exit_code == 0, result.output
+    assert read_manifest("2025")["generation"] == generation
