@@ -9,23 +9,26 @@ per-client public rate limit (429 with Retry-After). Errors are JSON: 404 for an
 unpublished cycle, a country without public answers or an unknown commitment; 400 naming the
 query parameter for a bad page, limit or filter.
 """
-from functools import lru_cache
 import json
 from typing import Any
 
-from flask import Blueprint, request
-from flask_babel import gettext as _
+from flask import Blueprint, current_app, request
+from flask_babel import force_locale, gettext as _
 
-from forms.spec import Spec
 from reporting.core.errors import render_error
+from reporting.core.i18n import babel_locale
 from reporting.core.inputs import InputError, clean_text, query_int
 from reporting.extensions import limiter
 from reporting.opendata import caching
 from reporting.opendata.catalog import absolute
-from reporting.opendata.files import FILES, OpenDataError, per_generation, read_json, read_manifest
+from reporting.opendata.files import FILES, OpenDataError, read_json, read_manifest
 from reporting.opendata.views import public_rate_limit
 from reporting.questionnaire.scale import STATUS_VALUES
-from reporting.register.build import load_register
+from reporting.publication.services import (
+    RegisterQuery, asking_question, commitment as register_commitment, search_register, statuses_over_cycles,
+)
+from reporting.register.model import CHAPTERS, DOCUMENTS, PILLARS
+from reporting.reports.aggregation import IMPLEMENTED
 from reporting.reports.build import AGGREGATE_SHEETS
 
 bp = Blueprint("public_api", __name__, url_prefix="/api/v1/public")
@@ -70,7 +73,7 @@ def _respond(make, parameters: tuple[str, ...] = ()) -> Any:
     Keyed by the route's own query parameters only: a cache-busting ``?_=…`` does not make a new entry."""
     key = (request.endpoint, tuple(sorted(request.view_args.items())),
            tuple((name, tuple(request.args.getlist(name))) for name in parameters))
-    return caching.cached(key, caching.publication_state(), lambda: (_dumps(make()), JSON))
+    return caching.cached(key, lambda: _dumps(make()), JSON)
 
 
 def _cycle(label: str):
@@ -199,89 +202,59 @@ def country_answers(label: str, iso3: str):
                              "dictionary": absolute("opendata.download", label=found.label, name="dictionary.csv")})
 
 
-# --- the register ------------------------------------------------------------------------------
-
-@lru_cache(maxsize=1)
-def _register() -> tuple[dict, ...]:
-    return tuple(record for record in load_register() if record.get("kind") == "commitment")
-
+# --- the register (searched and summed up as the portal's register pages do) ------------------------
 
 def _commitment_summary(record: dict) -> dict:
-    return {key: record.get(key) for key in ("id", "document", "label", "title", "pillar", "chapter", "scope")} | {
+    return {key: record.get(key) for key in ("id", "document", "label", "title", "kind", "pillar", "chapter", "scope")} | {
         "url": absolute("public_api.commitment", commitment_id=record["id"])}
 
 
 @bp.get("/commitments")
 def commitments():
-    """The register's commitments: ``q`` searches id, reference, title and text; filters by document, pillar, chapter."""
-    parameters = ("q", "document", "pillar", "chapter", "page", "limit")
+    """The register: ``q`` (every word, in any order, in the id, reference, text or title — also the title in
+    ``lang``), and the document, pillar and chapter filters of the portal's register page."""
+    parameters = ("q", "document", "pillar", "chapter", "lang", "page", "limit")
     _only(parameters)
 
     def make():
-        query, document, pillar = _text("q"), _text("document"), _text("pillar")
-        chapter = query_int(request.args, "chapter", 1, 7)
-        records = _register()
-        if document is not None:
-            records = [r for r in records if r["document"] == document]
-        if pillar is not None:
-            records = [r for r in records if r["pillar"] == pillar]
-        if chapter is not None:
-            records = [r for r in records if r.get("chapter") == chapter]
-        if query:
-            words = query.casefold().split()
-            records = [r for r in records if all(
-                word in f"{r['id']} {r['label']} {r.get('title') or ''} {r['text']}".casefold() for word in words)]
-        offset, limit, paging = _page(len(records))
-        return {**paging, "commitments": [_commitment_summary(r) for r in records[offset:offset + limit]]}
+        query = RegisterQuery(_text("q") or "", _text("document"), _text("pillar"),
+                              query_int(request.args, "chapter", 1, max(CHAPTERS)))
+        if not query.choices_valid():
+            name = next(name for name, value, known in (("document", query.document, DOCUMENTS),
+                                                         ("pillar", query.pillar, PILLARS))
+                        if value is not None and value not in known)
+            raise InputError(name, _("Unknown value; one of: %(values)s.", values=", ".join(sorted(
+                DOCUMENTS if name == "document" else PILLARS))))
+        language = _text("lang") or "en"
+        if language not in current_app.config["LANGUAGES"]:
+            raise InputError("lang", _("Unknown value; one of: %(values)s.",
+                                       values=", ".join(current_app.config["LANGUAGES"])))
+        with force_locale(babel_locale(language)):
+            found = search_register(query)
+        offset, limit, paging = _page(len(found))
+        return {**paging, "commitments": [_commitment_summary(record) for record in found[offset:offset + limit]]}
 
     return _respond(make, parameters)
 
 
 @bp.get("/commitments/<commitment_id>")
 def commitment(commitment_id: str):
-    """One commitment: its text, the policy question that asks it and its status over the published cycles."""
-    record = next((r for r in _register() if r["id"] == commitment_id), None)
+    """One commitment: its text, the policy question that asks it and its status in each published cycle,
+    as the portal's commitment page shows them."""
+    record = register_commitment(commitment_id)
     if record is None:
         raise Refused(404, _("There is no commitment %(id)s in the register.", id=commitment_id[:60]))
 
     def make():
-        question, statuses = None, []
-        for found in caching.published():
-            manifest = read_manifest(found.label)
-            if manifest is None:
-                continue
-            figures = per_generation(found.label, manifest["generation"], "statuses by commitment",
-                                     lambda: _world_statuses(found.label, manifest))
-            if question is None:
-                question = per_generation(found.label, manifest["generation"], "questions by commitment",
-                                          lambda: _status_questions(found)).get(commitment_id)
-            statuses += figures.get(commitment_id, [])
-        return {**_commitment_summary(record), "path": record.get("path"), "text": record["text"],
-                "question": question, "statuses": statuses}
+        asked = asking_question(record["id"])
+        return {
+            **_commitment_summary(record), "path": record.get("path"), "text": record["text"],
+            "question": {"key": asked[0]["key"], "label": asked[0]["label"], "spec_version": asked[1]} if asked else None,
+            "statuses": [{
+                "cycle": found.cycle.label, "question": found.question, "replies": found.counts.responding,
+                "counts": {value: found.counts.count(value) for value in STATUS_VALUES},
+                "base": found.counts.applicable, "share_implemented": found.counts.reported_share(IMPLEMENTED),
+            } for found in statuses_over_cycles(record["id"])],
+        }
 
     return _respond(make)
-
-
-def _world_statuses(label: str, manifest: dict) -> dict[str, list[dict]]:
-    """Commitment id → the worldwide status figures of the question(s) covering it, from the cycle's
-    status table: one pass, after which every commitment is a lookup."""
-    status = read_json(label, manifest, "aggregates.json")["tables"]["status"]
-    columns = status["columns"]
-    found: dict[str, list[dict]] = {}
-    for row in status["rows"]:
-        cells = dict(zip(columns, row))
-        if cells["level"] != "world":
-            continue
-        figures = {"cycle": label, "question": cells["question"], "replies": cells["replies"],
-                   "counts": {value: cells[value] for value in STATUS_VALUES}, "base": cells["base"],
-                   "share_implemented": cells["share_implemented"], "note": cells["note"] or None}
-        for commitment_id in (cells["commitments"] or "").split(";"):
-            found.setdefault(commitment_id, []).append(figures)
-    return found
-
-
-def _status_questions(cycle) -> dict[str, dict]:
-    """Commitment id → the status question of the cycle's questionnaire that covers it."""
-    return {commitment_id: {"key": item["key"], "label": item["label"], "cycle": cycle.label}
-            for item in Spec(cycle.spec_version.content).items_by_key.values() if item["kind"] == "status"
-            for commitment_id in item.get("commitments", ())}

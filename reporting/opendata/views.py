@@ -14,6 +14,7 @@ import json
 
 from flask import Blueprint, abort, current_app, render_template, send_file
 
+from reporting.core.i18n import current_language
 from reporting.extensions import limiter
 from reporting.opendata import caching
 from reporting.opendata.catalog import catalog_document, citation
@@ -33,21 +34,25 @@ limiter.shared_limit(public_rate_limit, scope="public")(bp)
 
 @bp.get("/catalog.json")
 def catalog():
-    state = caching.publication_state()
-    return caching.cached(("catalog",), state, lambda: (
-        json.dumps(catalog_document(caching.published()), ensure_ascii=False, indent=1).encode(), JSON_LD))
+    return caching.cached(("catalog",), lambda: json.dumps(
+        catalog_document(caching.published()), ensure_ascii=False, indent=1).encode(), JSON_LD)
 
 
 @bp.get("/<label>/")
 def cycle_page(label: str):
-    """The files of one published cycle, with their sizes, checksums, licence and how to cite them."""
+    """The files of one published cycle, with their sizes, checksums, licence and how to cite them
+    (in the reader's language: ``Accept-Language``)."""
     cycle = caching.published_cycle(label)
     if cycle is None:
         abort(404)
-    manifest = read_manifest(cycle.label)
-    files = [(file, manifest["files"][file.name]) for file in FILES if manifest and file.name in manifest["files"]]
-    return render_template("opendata/cycle.html", cycle=cycle, manifest=manifest, files=files, formats=FORMATS,
-                           citation=citation(cycle, manifest or {}))
+
+    def make():
+        manifest = read_manifest(cycle.label)
+        files = [(file, manifest["files"][file.name]) for file in FILES if manifest and file.name in manifest["files"]]
+        return render_template("opendata/cycle.html", cycle=cycle, manifest=manifest, files=files, formats=FORMATS,
+                               citation=citation(cycle, manifest or {})).encode()
+
+    return caching.cached(("page", cycle.label, current_language()), make, "text/html", vary="Accept-Language")
 
 
 @bp.get("/<label>/<name>")

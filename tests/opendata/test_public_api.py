@@ -127,7 +127,7 @@ def test_register_search_and_one_commitment_with_its_statuses(client, published)
     chapter = client.get(f"{API}/commitments?chapter=1&pillar=demand_reduction&limit=500").get_json()
     assert chapter["total"] > 10 and {item["chapter"] for item in chapter["commitments"]} == {1}
     one = client.get(f"{API}/commitments/ungass2016.1.a").get_json()
-    assert one["text"].startswith("Take") and one["question"] == {"key": S1, "label": "Implementation status", "cycle": "2025"}
+    assert one["text"].startswith("Take") and one["question"] == {"key": S1, "label": "Implementation status", "spec_version": "1.0.0"}
     [status] = one["statuses"]
     assert status["cycle"] == "2025" and status["counts"]["implemented"] == 2 and status["base"] == 3
 
@@ -213,6 +213,9 @@ def test_rate_limit_is_per_client_behind_a_trusted_proxy(tmp_path, database_url,
     (f"{API}/cycles/2025/aggregates/status?level=%00", 400, "level"),
     (f"{API}/commitments?q=" + "x" * 201, 400, "q"),
     (f"{API}/commitments?chapter=8", 400, "chapter"),
+    (f"{API}/commitments?document=secret", 400, "document"),
+    (f"{API}/commitments?pillar=x", 400, "pillar"),
+    (f"{API}/commitments?lang=de", 400, "lang"),
     (f"{API}/commitments?q=a%01b", 400, "q"),  # a control character
     (f"{API}/commitments?page=3&limit=500", 400, "page"),
 ])
