@@ -130,10 +130,12 @@ def _typical(indicator: str, column: str, row: str, country: Country) -> float |
     return None if by_region is None else _regional(by_region, country, default=0)
 
 
-def demo_table(item: dict, country: Country, rng: random.Random, answers: dict[str, Any]) -> dict | None:
-    """A plausible synthetic table answer for one country (``rng`` is seeded by cycle and country)."""
+def demo_table(item: dict, country: Country, rng: random.Random, answers: dict[str, Any],
+               complete: bool = False) -> dict | None:
+    """A plausible synthetic table answer for one country (``rng`` is seeded by cycle and country);
+    ``complete``: every row and cell filled, as a country answering everything would."""
     table, indicator = item["table"], item["table"]["indicator"]
-    if rng.random() < 0.12:
+    if not complete and rng.random() < 0.12:
         return None  # not every country reports every indicator
     size = _size(country)
     # Now and then a tenfold jump that the plausibility check flags (not in the largest countries,
@@ -148,7 +150,7 @@ def demo_table(item: dict, country: Country, rng: random.Random, answers: dict[s
         cells: dict[str, Any] = {}
         for key, column in columns.items():
             seed = random.Random(f"{country.iso3}:{indicator}:{value}:{key}")
-            if seed.random() < 0.08:
+            if seed.random() < 0.08 and not complete:
                 cells[key] = NO_DATA
                 continue
             typical = _typical(indicator, key, "total" if value in SHARES or value in AGE_SHARES else value, country)

@@ -169,18 +169,29 @@ def _answer_cycle(cycle: Cycle, states: dict[int, SubmissionState], progress) ->
     return len(rows)
 
 
-def _answers(sections, country: Country, maturity: float, rng: random.Random) -> dict[str, Any]:
-    weights = (1 - maturity, 0.6 * maturity, 0.9 * maturity, 1.2 * maturity, 0.08)
+def complete_answers(spec: Spec, country: Country, rng: random.Random) -> dict[str, Any]:
+    """The largest response a country can give: every module switched on by its screening answers,
+    every question that applies answered, every status one that asks for measures and every
+    "measures taken" filled with a text of realistic length. For the benchmarks and the test that
+    bounds the length of a country profile; labelled "[DEMO]" like the rest of the demo data."""
+    return _answers(spec.sections_for(country_scopes(country)), country, 1.0, rng, complete=True)
+
+
+def _answers(sections, country: Country, maturity: float, rng: random.Random, complete: bool = False) -> dict[str, Any]:
+    weights = (0, 0.6, 0.9, 1.2, 0) if complete else (1 - maturity, 0.6 * maturity, 0.9 * maturity, 1.2 * maturity, 0.08)
     answers: dict[str, Any] = {}
     for section in sections:
         if not section_applies(section, answers):  # a module the screening answers switched off
             continue
-        declared = any(item.get("section_flag") for item in section.items) and rng.random() < NOT_APPLICABLE_SHARE
+        declared = (not complete and any(item.get("section_flag") for item in section.items)
+                    and rng.random() < NOT_APPLICABLE_SHARE)
         for item in section.items:
             if declared and (item.get("section_flag") or item["kind"] == "status" or item["key"].endswith("_reason")):
                 value = _not_applicable(item)
             elif item["kind"] == "table":
-                value = demo_table(item, country, rng, answers)
+                value = demo_table(item, country, rng, answers, complete)
+            elif complete:
+                value = _complete_value(item, country, weights, rng)
             else:
                 value = _value(item, country, weights, rng)
             if value is not None and is_visible(item, answers | {item["key"]: value}):
@@ -219,3 +230,33 @@ def _value(item: dict[str, Any], country: Country, weights, rng: random.Random) 
     if kind == "comment":
         return "[DEMO] Synthetic comment on this section." if rng.random() < 0.15 else None
     return None
+
+
+# Sentences of a synthetic "measures taken" text, as long as the ones focal points write (600–1,000 characters).
+MEASURES_SENTENCES = (
+    "The national strategy adopted by the Government sets out the measures, the responsible ministries and a budget line.",
+    "Legislation was amended to give the measures a legal basis and to define the roles of the health and justice sectors.",
+    "Regional authorities carry out the programme with civil society organizations, under a coordination committee.",
+    "Staff in the services concerned received training based on the international standards, with a follow-up course.",
+    "An evaluation by an independent research institute is planned, and its results will be published.",
+    "Data on coverage and outcomes are collected every year and reported to the national drug observatory.",
+    "Bilateral cooperation agreements support the exchange of information and of good practices with neighbouring States.",
+    "A review of the measures is foreseen at the end of the current strategy period, with the participation of civil society.",
+)
+
+
+def _complete_value(item: dict[str, Any], country: Country, weights, rng: random.Random) -> Any:
+    """Every question answered, texts at full realistic length (see ``complete_answers``)."""
+    kind = item["kind"]
+    if kind == "text":
+        sentences = rng.sample(MEASURES_SENTENCES, rng.randint(5, 7))
+        return f"[DEMO] {country.iso3}: " + " ".join(sentences)
+    if kind == "url":
+        return f"https://example.org/demo/{country.iso3.lower()}/{item['key']}"
+    if kind == "single_choice" and item["key"].startswith("screening."):
+        return "yes"  # every module applies
+    if kind == "multiple_choice":
+        return sorted(choice["value"] for choice in item["choices"] if rng.random() < 0.6) or [item["choices"][0]["value"]]
+    if kind == "comment":
+        return "[DEMO] Synthetic comment on this section: " + " ".join(rng.sample(MEASURES_SENTENCES, 3))
+    return _value(item, country, weights, rng)

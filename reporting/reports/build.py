@@ -13,7 +13,11 @@ the previous build's files untouched.
 Incremental: every PDF has an inputs fingerprint (its data, language, template,
 translations and renderer, see ``fingerprint``), kept in the manifest and the
 database. A PDF whose fingerprint has not changed since the last build is kept,
-not rendered again.
+not rendered again. A country profile's data is what it prints: the country's own
+answers and its region's and the world's figures as rounded for print
+(``profiles.ProfileContent``), so a change in one country's answers renders again
+that country's profiles, the cycle reports, and only those other profiles whose
+printed figures it moves.
 
 Started from the web (``start_build``), a build is a ``ReportBuild`` row that
 shows its progress and can be cancelled. With ``REDIS_URL`` it is split into
@@ -53,6 +57,7 @@ from reporting.models import BuildState, Country, Cycle, ReportBuild, ReportFile
 from reporting.reports import exports
 from reporting.reports.content import CountryResponse, ReportContent, country_responses, cycle_content
 from reporting.reports.fonts import check_fonts
+from reporting.reports.profiles import ProfileContent, profile_content
 from reporting.reports.render import STATIC_DIR, TEMPLATES_DIR, Renderer
 from reporting.reports.services import ReportError, parse_countries, report_cycle
 from reporting.tasks import enqueue, queue_enabled
@@ -158,8 +163,11 @@ def _finished(job: Job, temp: Path, data: bytes, **details) -> Output:
     return Output(job, temp, hashlib.sha256(data).hexdigest(), len(data), **details)
 
 
-def render_job(renderer: Renderer, content: ReportContent, job: Job, temp: Path,
+def render_job(renderer: Renderer, content: ReportContent, profiles: dict[int, ProfileContent], job: Job, temp: Path,
                response: CountryResponse | None) -> Output:
+    """A report from the cycle's content; a profile from its region's ``ProfileContent`` and its own answers only."""
+    if job.kind == PROFILE:
+        content = profiles[response.place.region_m49]
     try:
         rendered = renderer.render(TEMPLATES[job.kind], job.language, content=content, response=response)
     except ReportError:
@@ -171,19 +179,19 @@ def render_job(renderer: Renderer, content: ReportContent, job: Job, temp: Path,
 
 
 # One renderer per worker process, made by the pool's initializer.
-_worker: tuple[Renderer, ReportContent] | None = None
+_worker: tuple[Renderer, ReportContent, dict[int, ProfileContent]] | None = None
 
 
-def _start_worker(settings: dict, content: ReportContent) -> None:
+def _start_worker(settings: dict, content: ReportContent, profiles: dict[int, ProfileContent]) -> None:
     global _worker
     from reporting import create_app
 
-    _worker = (Renderer(create_app(settings)), content)
+    _worker = (Renderer(create_app(settings)), content, profiles)
 
 
 def _run_in_worker(job: Job, temp: Path, response: CountryResponse | None) -> Output:
-    renderer, content = _worker
-    return render_job(renderer, content, job, temp, response)
+    renderer, content, profiles = _worker
+    return render_job(renderer, content, profiles, job, temp, response)
 
 
 class Build:
@@ -201,17 +209,19 @@ class Build:
         started = time.perf_counter()
         self.content = cycle_content(cycle)
         self.responses = {r.place.iso3: r for r in country_responses(cycle, countries)} if countries else {}
+        self.profiles = {code: profile_content(self.content, code) for code in {c.region_m49 for c in countries}}
         self.aggregation_seconds = time.perf_counter() - started
         self.country_ids = {country.iso3: country.id for country in countries}
         self.answers = exports.answers_table(cycle)
         content = fingerprint(self.content)
+        profiles = {code: fingerprint(profile) for code, profile in self.profiles.items()}
         responses = {iso3: fingerprint(response) for iso3, response in self.responses.items()}
         self.jobs = [Job(REPORT, language, None, report_path(self.label, language),
                          fingerprint(TEMPLATES[REPORT], language, renderer_version(language), content))
                      for language in languages]
         self.jobs += [Job(PROFILE, language, country.iso3, profile_path(self.label, language, country.iso3),
-                          fingerprint(TEMPLATES[PROFILE], language, renderer_version(language), content,
-                                      responses[country.iso3]))
+                          fingerprint(TEMPLATES[PROFILE], language, renderer_version(language),
+                                      profiles[country.region_m49], responses[country.iso3]))
                       for language in languages for country in countries]
 
     def kept(self) -> dict[str, Output]:
@@ -293,12 +303,12 @@ class Build:
             outputs = self._exports()
             renderer = Renderer(current_app._get_current_object())
             for task in tasks:
-                outputs.append(render_job(renderer, self.content, *task))
+                outputs.append(render_job(renderer, self.content, self.profiles, *task))
                 on_done(task[0])
             return outputs
         settings = {key: current_app.config[key] for key in WORKER_SETTINGS if key in current_app.config}
         with ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=_start_worker,
-                                 initargs=(settings, self.content)) as pool:
+                                 initargs=(settings, self.content, self.profiles)) as pool:
             futures = [pool.submit(_run_in_worker, *task) for task in tasks]
             try:
                 outputs = self._exports()
@@ -571,7 +581,7 @@ def render_part(build_id: int, folder: str, indices: list[int]) -> int:
         if not details.is_file():  # a retried part skips what it finished before its worker died
             temp = pdf.with_name(f".{pdf.name}.{secrets.token_hex(6)}.part")
             try:
-                output = render_job(renderer, build.content, job, temp, build.responses.get(job.iso3))
+                output = render_job(renderer, build.content, build.profiles, job, temp, build.responses.get(job.iso3))
                 os.replace(temp, pdf)
             finally:
                 temp.unlink(missing_ok=True)

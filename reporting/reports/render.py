@@ -29,6 +29,7 @@ from reporting.reports import charts
 from reporting.reports.aggregation import MIN_REPLIES, WORLD, Area, Pairs, StatusCounts
 from reporting.reports.content import TREND_VALUES, Group, IndicatorRow, Place
 from reporting.reports.fonts import css_families, font_stack
+from reporting.reports.profiles import excerpt
 from reporting.reports.services import ReportError
 from reporting.responses.commitments import DOCUMENT_NAMES, document_reference
 from reporting.responses.examples import language_name
@@ -206,6 +207,7 @@ def template_helpers(language: str) -> dict:
         "trend_shares_bar": lambda counts: charts.trend_shares_bar(counts, rtl),
         "trend_colours": charts.TREND_COLOURS,
         "shares_bar": lambda segments: charts.stacked_bar(segments, rtl),
+        "excerpt": excerpt,
         "swatch": charts.swatch,
         "group_rows": _group_rows,
         "region_rows": _region_rows,

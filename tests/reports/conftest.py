@@ -143,6 +143,14 @@ def render_pdf(app, template: str, language: str, **context):
     return Renderer(app).render(template, language, **context)
 
 
+def render_profile(app, language: str, content, response):
+    """A country profile as the build renders it: from its region's ``ProfileContent`` and its own answers."""
+    from reporting.reports.profiles import profile_content
+
+    return render_pdf(app, "reports/pdf/country_profile.html", language,
+                      content=profile_content(content, response.place.region_m49), response=response)
+
+
 def pdf_text(data: bytes) -> str:
     from pypdf import PdfReader
 

@@ -14,7 +14,7 @@ from reporting.reports.content import country_responses, cycle_content
 from reporting.reports.exports import answers_table
 from reporting.reports.indicators import MIN_REPLIES
 
-from .conftest import fill, make_cycle, pdf_text, render_pdf
+from .conftest import fill, make_cycle, pdf_text, render_pdf, render_profile
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 EUROPE, AFRICA, AMERICAS = Area("region", 150), Area("region", 2), Area("region", 19)
@@ -222,7 +222,7 @@ def test_the_report_and_profile_show_the_indicator_chapter_in_english_and_arabic
     assert re.search("[\u0600-\u06ff]", pdf_text(arabic.pdf))
     france = db.session.query(Country).filter_by(iso3="FRA").one()
     response = country_responses(current, [france])[0]
-    profile = render_pdf(app, "reports/pdf/country_profile.html", "en", content=content, response=response)
+    profile = render_profile(app, "en", content, response)
     profile_text = re.sub(r"\s+", " ", pdf_text(profile.pdf))
     assert "Drug situation indicators" in profile_text and "Median, worldwide" in profile_text
     assert not re.search(r"\b[a-z]+20\d\d[-.]", profile_text)
@@ -273,3 +273,4 @@ def test_demo_tables_are_valid_answers_and_fill_the_report(app, db):
         first = _pages_with(pdf, "3.5.1")[0]
         subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", str(first), "-l", str(first + 3), str(path),
                         str(ARTIFACTS / f"indicators-demo-{language}")], check=True)
+

@@ -11,9 +11,9 @@ from reporting.models import Country
 from reporting.reports.content import country_responses, cycle_content
 from reporting.reports.render import Renderer
 
-from .conftest import SPEC, S1, S2, fill, make_cycle, pdf_text, render_pdf
+from .conftest import SPEC, S1, S2, fill, make_cycle, pdf_text, render_pdf, render_profile
 
-REPORT, PROFILE = "reports/pdf/cycle_report.html", "reports/pdf/country_profile.html"
+REPORT = "reports/pdf/cycle_report.html"
 COUNTRIES = ("FRA", "DEU", "ITA", "ESP", "POL", "NGA", "KEN", "BRA")
 
 
@@ -30,7 +30,7 @@ def test_no_accepted_answers_gives_a_report_without_empty_charts(app, db):
     text = text_of(render_pdf(app, REPORT, "en", content=content).pdf)
     assert "No response has been counted for this reporting cycle yet, so no share or change can be given." in text
     france = db.session.scalar(select(Country).where(Country.iso3 == "FRA"))
-    profile = text_of(render_pdf(app, PROFILE, "en", content=content, response=country_responses(cycle, [france])[0]).pdf)
+    profile = text_of(render_profile(app, "en", content, country_responses(cycle, [france])[0]).pdf)
     assert "France has no response counted for the 2027 reporting cycle" in profile
 
 
@@ -72,7 +72,7 @@ def test_a_country_with_answers_only_in_the_previous_cycle(app, db):
     britain = db.session.scalar(select(Country).where(Country.iso3 == "GBR"))
     response = country_responses(cycle, [britain])[0]
     assert response.answers_from == "2025" and response.answers[S1] == "implemented" and not response.counted
-    text = text_of(render_pdf(app, PROFILE, "en", content=content, response=response).pdf)
+    text = text_of(render_profile(app, "en", content, response).pdf)
     assert "has no response counted for the 2026 reporting cycle. This profile shows its accepted answers of the 2025 cycle." in text
     assert "National prevention strategy 2024" in text
     # The cycle report counts this cycle only: the previous answers do not enter its figures.
