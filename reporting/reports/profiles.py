@@ -176,6 +176,19 @@ def profile_contents(content: ReportContent) -> dict[int, ProfileContent]:
     return {region.code: profile_content(content, region.code) for region, _subregions in content.regions}
 
 
+def writing_direction(text: str) -> str:
+    """"rtl" or "ltr" from the first strongly directional character, as ``dir="auto"`` would decide
+    (WeasyPrint does not implement ``dir="auto"``): a country's own words keep their direction on a
+    page of either direction."""
+    for character in str(text):
+        kind = unicodedata.bidirectional(character)
+        if kind in ("R", "AL"):
+            return "rtl"
+        if kind == "L":
+            return "ltr"
+    return "ltr"
+
+
 def excerpt(text: str, width: int = EXCERPT_WIDTH) -> str:
     """The start of a free text, cut at a word boundary where there is one near the limit, with "…"."""
     text = " ".join(str(text).split())

@@ -29,7 +29,7 @@ from reporting.reports import charts
 from reporting.reports.aggregation import MIN_REPLIES, WORLD, Area, Pairs, StatusCounts
 from reporting.reports.content import TREND_VALUES, Group, IndicatorRow, Place
 from reporting.reports.fonts import css_families, font_stack
-from reporting.reports.profiles import excerpt
+from reporting.reports.profiles import excerpt, writing_direction
 from reporting.reports.services import ReportError
 from reporting.responses.commitments import DOCUMENT_NAMES, document_reference
 from reporting.responses.examples import language_name
@@ -208,6 +208,7 @@ def template_helpers(language: str) -> dict:
         "trend_colours": charts.TREND_COLOURS,
         "shares_bar": lambda segments: charts.stacked_bar(segments, rtl),
         "excerpt": excerpt,
+        "writing_direction": writing_direction,
         "swatch": charts.swatch,
         "group_rows": _group_rows,
         "region_rows": _region_rows,

@@ -155,3 +155,41 @@ def test_one_build_per_cycle_at_a_time(runner, app, cycles):
     assert f"another build of this cycle is running (process {os.getpid()})" in result.output
     (folder / ".build.lock").write_text("999999999")  # a process that no longer exists
     assert build(runner, "--lang", "en", "--countries", "none").exit_code == 0
+
+
+def test_a_rebuild_renders_again_only_the_pdfs_that_print_something_new(runner, app, db, cycles):
+    """A profile's fingerprint is what it prints: France's own measures text changes its profile only;
+    the cycle report and Nigeria's profile (same figures as printed) are kept."""
+    from reporting.database import write_transaction
+    from reporting.models import Answer, Country, Submission
+
+    from .conftest import MEASURES
+
+    assert build(runner, "--lang", "en", "--countries", "FRA,NGA", "--workers", "1").exit_code == 0
+    folder = Path(app.config["REPORTS_DIR"]) / "2026"
+    names = ["en/progress-report-2026-en.pdf", "en/country-profile-FRA-2026-en.pdf", "en/country-profile-NGA-2026-en.pdf"]
+    before = {name: (folder / name).stat().st_mtime_ns for name in names}
+    with write_transaction():
+        france = db.session.scalar(select(Submission).join(Country).where(
+            Country.iso3 == "FRA", Submission.cycle_id == cycles[1].id))
+        db.session.scalar(select(Answer).where(Answer.submission_id == france.id, Answer.key == MEASURES)).value = "Plan 2027"
+    result = build(runner, "--lang", "en", "--countries", "FRA,NGA", "--workers", "1")
+    assert result.exit_code == 0, result.output
+    after = {name: (folder / name).stat().st_mtime_ns for name in names}
+    assert [name for name in names if after[name] != before[name]] == ["en/country-profile-FRA-2026-en.pdf"]
+    event = db.session.scalars(select(AuditEvent.new).where(AuditEvent.action == "reports.built").order_by(AuditEvent.id.desc())).first()
+    assert event["kept"] == 2
+
+
+def test_profile_bars_are_drawn_as_printed_so_one_reply_among_thousands_does_not_move_them():
+    from reporting.reports.aggregation import StatusCounts
+    from reporting.reports.profiles import Bar
+
+    counts = {"not_started": 400, "planned": 500, "in_progress": 600, "implemented": 500}
+    bar = Bar.of(StatusCounts(counts))
+    assert bar.n == 2000 and sum(share for _status, share in bar.shares) == pytest.approx(1)
+    assert bar.shares == (("not_started", 0.2), ("planned", 0.25), ("in_progress", 0.3), ("implemented", 0.25))
+    moved = Bar.of(StatusCounts({**counts, "planned": 499, "implemented": 501}))  # one reply: 0.05 % of the bar
+    assert moved == bar
+    assert Bar.of(StatusCounts({**counts, "planned": 480, "implemented": 520})) != bar  # twenty replies: 1 %
+    assert Bar.of(StatusCounts({"not_applicable": 3})) == Bar((), 0)

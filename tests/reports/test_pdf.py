@@ -208,3 +208,13 @@ def render_static(path: str) -> str:
     from reporting.reports.render import BASE_URL
 
     return BASE_URL + path
+
+
+def test_profile_excerpts_keep_their_own_direction_and_break_at_a_word():
+    from reporting.reports.profiles import excerpt, writing_direction
+
+    assert writing_direction("12: برنامج وطني [DEMO]") == "rtl" and writing_direction("« Plan national »") == "ltr"
+    assert excerpt("short text") == "short text"
+    cut = excerpt("word " * 60)
+    assert cut.endswith("word…") and len(cut) <= 151
+    assert excerpt("禁毒" * 100) == "禁毒" * 37 + "禁…"  # a Chinese character takes two columns: 150 columns, 75 characters
