@@ -1,14 +1,15 @@
 """A cycle's publication on the task queue: the cycle report and country profiles in the six
-languages, rendered by 1, 2, … real `flask queue worker` processes on a private Redis; then a rebuild
-with nothing changed, and one after one country's counted answer changed.
+languages, rendered by 1 and by 2 real `flask queue worker` processes on a private Redis; then a
+rebuild with nothing changed, and one after one country's counted answer changed.
 
-Data: every Member State answers every question, in two cycles (as ``report_build.py``).
-``--countries N`` builds the profiles of the first N Member States only (a representative
-subset: the figures are extrapolated to 193 from the time per PDF, and say so).
+Data: arq-2.0.0 answered in full by every Member State, in two cycles (``report_build.build_data``).
+Bounded in time: a publication that runs past ``--budget`` seconds is cancelled and its full time
+extrapolated from the PDFs done (and says so). ``--countries N`` builds the profiles of the first N
+Member States only. Prints the load average with every figure (other processes share the cores).
 
 Run from the repository root (needs redis-server):
 
-    .venv/bin/python benchmarks/publication.py --workers 1,2 --countries 12
+    .venv/bin/python benchmarks/publication.py --workers 1,2 --budget 900
 """
 import argparse
 import os
@@ -47,27 +48,95 @@ def start_redis(folder: Path) -> tuple[subprocess.Popen, str]:
     sys.exit("redis-server did not start")
 
 
-def timed_build(app, label: str, countries: str, total_expected: int | None = None) -> tuple[float, object]:
+def load() -> str:
+    return "load average " + " / ".join(f"{value:.1f}" for value in os.getloadavg())
+
+
+def timed_build(app, label: str, countries: str, budget: float | None = None) -> tuple[float, object, bool]:
+    """Start a build and wait for it: (seconds, its row, finished). Past ``budget`` seconds the build
+    is cancelled (its workers stop after the PDF they are on) and reported as unfinished."""
     from reporting.extensions import db
     from reporting.models import ReportBuild
-    from reporting.reports.build import start_build
+    from reporting.reports.build import cancel_build, start_build
 
     started = time.perf_counter()
     row = start_build(label, list(app.config["LANGUAGES"]), countries)
     while row.state_enum.active:
-        time.sleep(0.5)
+        time.sleep(1)
         db.session.expire_all()
         db.session.rollback()
         row = db.session.get(ReportBuild, row.id)
+        if budget is not None and row.state_enum.active and time.perf_counter() - started > budget:
+            seconds = time.perf_counter() - started
+            cancel_build(row.id)
+            return seconds, row, False
     if row.state != "done":
         sys.exit(f"build {row.id} {row.state}: {row.message}")
-    return time.perf_counter() - started, row
+    return time.perf_counter() - started, row, True
+
+
+def start_workers(count: int, env: dict) -> list[subprocess.Popen]:
+    return [subprocess.Popen([sys.executable, "-m", "flask", "queue", "worker"], cwd=ROOT, env=env,
+                             start_new_session=True, stderr=subprocess.DEVNULL) for _ in range(count)]
+
+
+def stop_workers(workers: list[subprocess.Popen]) -> None:
+    for worker in workers:
+        if worker.poll() is None:
+            os.killpg(worker.pid, signal.SIGTERM)
+    for worker in workers:
+        try:
+            worker.wait(60)
+        except subprocess.TimeoutExpired:
+            os.killpg(worker.pid, signal.SIGKILL)
+            worker.wait()
+
+
+def changed_one_answer(cycle, iso3: str) -> str:
+    """One status answer of ``iso3`` moves one step along the scale (planned → in progress, …):
+    a country revising its response, its applicable replies unchanged."""
+    from sqlalchemy import select
+
+    from reporting.database import write_transaction
+    from reporting.extensions import db
+    from reporting.models import Answer, Country, Submission
+
+    step = {"not_started": "planned", "planned": "in_progress", "in_progress": "implemented", "implemented": "in_progress"}
+    with write_transaction():
+        answer = db.session.scalar(select(Answer).join(Submission).join(Country).where(
+            Submission.cycle_id == cycle.id, Country.iso3 == iso3, Answer.key.like("%.status"),
+            Answer.value.in_(list(step))).order_by(Answer.key).limit(1))
+        before, answer.value = answer.value, step[answer.value]
+        return f"{iso3} {answer.key}: {before} → {answer.value}"
+
+
+def rendered_again(app, label: str, before: dict) -> dict[str, int]:
+    """Of the PDFs in the manifest, how many were written since ``before`` (path → sha256), by kind."""
+    import json
+
+    files = json.loads((Path(app.config["REPORTS_DIR"]) / label / "manifest.json").read_text())["files"]
+    counts = {"report": 0, "profile": 0}
+    for path, entry in files.items():
+        if entry["kind"] in counts and entry.get("built_at") and before.get(path) != entry["built_at"]:
+            counts[entry["kind"]] += 1
+    return counts
+
+
+def manifest_times(app, label: str) -> dict:
+    import json
+
+    files = json.loads((Path(app.config["REPORTS_DIR"]) / label / "manifest.json").read_text())["files"]
+    return {path: entry.get("built_at") for path, entry in files.items()}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", default="1,2", help="comma-separated numbers of queue workers to try")
     parser.add_argument("--countries", type=int, default=MEMBER_STATES, help="profiles of the first N Member States")
+    parser.add_argument("--budget", type=float, default=900,
+                        help="seconds a publication may run; past it the build is cancelled and the full time is "
+                             "extrapolated from the PDFs done (default 900: the 15-minute target)")
+    parser.add_argument("--rebuild-workers", type=int, default=2, help="queue workers for the rebuilds")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         scratch = Path(scratch)
@@ -84,9 +153,8 @@ def main() -> None:
                 from flask_migrate import upgrade
                 from sqlalchemy import select
 
-                from reporting.database import write_transaction
                 from reporting.extensions import db
-                from reporting.models import Answer, Country, Submission
+                from reporting.models import Country
 
                 upgrade()
                 cycle, answers = build_data()
@@ -94,45 +162,42 @@ def main() -> None:
                 codes = list(db.session.scalars(select(Country.iso3).where(Country.is_member_state).order_by(Country.iso3)))
                 countries = ",".join(codes[:args.countries])
                 pdfs = LANGUAGES * (1 + args.countries)
-                full = LANGUAGES * (1 + MEMBER_STATES)
-                print(f"Data: {answers:,} answers per cycle; building {LANGUAGES} reports + {args.countries} × "
-                      f"{LANGUAGES} profiles = {pdfs} PDFs ({os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f})")
+                print(f"Data: arq-2.0.0 answered in full, {answers:,} answers per cycle; publication: {LANGUAGES} reports "
+                      f"+ {args.countries} × {LANGUAGES} profiles = {pdfs} PDFs; {os.cpu_count()} cores, {load()}", flush=True)
                 for count in (int(n) for n in args.workers.split(",")):
-                    for worker in workers:
-                        os.killpg(worker.pid, signal.SIGTERM)
-                        worker.wait(60)
-                    workers = [subprocess.Popen([sys.executable, "-m", "flask", "queue", "worker"], cwd=ROOT, env=env,
-                                                start_new_session=True, stderr=subprocess.DEVNULL)
-                               for _ in range(count)]
-                    shutil.rmtree(scratch / "reports", ignore_errors=True)  # from scratch: nothing to keep
-                    reports, _row = timed_build(app, label, "none")
-                    # The reports are kept by this second build (inputs unchanged): it renders the profiles only.
-                    profiles, _row = timed_build(app, label, countries)
-                    full_minutes = (reports + profiles * MEMBER_STATES / args.countries) / 60
-                    print(f"{count} queue worker(s): {LANGUAGES} reports in {reports:.0f} s; {LANGUAGES * args.countries} "
-                          f"profiles in {profiles:.0f} s ({profiles / (LANGUAGES * args.countries):.2f} s each); "
-                          f"full publication ({full} PDFs): {full_minutes:.1f} min"
-                          + ("" if args.countries == MEMBER_STATES else f" (extrapolated from {args.countries} countries)"))
+                    stop_workers(workers)
+                    workers = start_workers(count, env)
+                    shutil.rmtree(scratch / "reports", ignore_errors=True)  # from scratch: nothing to keep or resume
+                    seconds, row, finished = timed_build(app, label, countries, args.budget)
+                    if finished:
+                        print(f"{count} queue worker(s): full publication of {row.total} PDFs in {seconds / 60:.1f} min "
+                              f"({seconds / row.total:.2f} s per PDF); {load()}", flush=True)
+                    else:
+                        done = max(row.done, 1)
+                        print(f"{count} queue worker(s): stopped at the {args.budget:.0f} s budget with {row.done} of "
+                              f"{row.total} PDFs done; at that rate the publication takes about "
+                              f"{seconds * row.total / done / 60:.1f} min (extrapolated); {load()}", flush=True)
+                        time.sleep(5)  # the cancelled build's workers finish the PDF they are on
 
-                seconds, row = timed_build(app, label, countries)
-                print(f"Rebuild with nothing changed: {seconds:.1f} s ({row.reused} of {row.total} PDFs kept)")
-                with write_transaction():  # the first country's accepted answer: the world figures in every PDF change
-                    answer = db.session.scalar(select(Answer).join(Submission).join(Country).where(
-                        Submission.cycle_id == cycle.id, Country.iso3 == codes[0], Answer.key.like("%.status")).limit(1))
-                    answer.value = "not_started" if answer.value != "not_started" else "implemented"
-                seconds, row = timed_build(app, label, countries)
-                print(f"Rebuild after one country's counted answer changed: {seconds:.1f} s for {pdfs} PDFs "
-                      f"({row.reused} of {row.total} kept: every PDF shows the world and regional figures, "
-                      f"so every PDF is rendered again, as in a full publication)")
+                stop_workers(workers)
+                workers = start_workers(args.rebuild_workers, env)
+                # Rebuilds need a complete publication to start from: this build has no budget, and takes up
+                # what the last (cancelled) one rendered into its cache (as a build retried after a crash does).
+                seconds, _row, _finished = timed_build(app, label, countries)
+                print(f"Publication completed for the rebuilds ({args.rebuild_workers} workers, resuming the last "
+                      f"build's rendered PDFs): {seconds / 60:.1f} min; {load()}", flush=True)
+                seconds, row, _finished = timed_build(app, label, countries)
+                print(f"Rebuild with nothing changed: {seconds:.1f} s ({row.reused} of {row.total} PDFs kept)", flush=True)
+                before = manifest_times(app, label)
+                time.sleep(1.1)  # built_at has whole seconds
+                change = changed_one_answer(cycle, codes[0])
+                seconds, row, _finished = timed_build(app, label, countries)
+                again = rendered_again(app, label, before)
+                print(f"Rebuild after one country's counted answer changed ({change}): {seconds:.1f} s "
+                      f"(target ≤ 60 s); {row.total - row.reused} of {row.total} PDFs rendered again: "
+                      f"{again['report']} reports, {again['profile']} profiles; {load()}", flush=True)
         finally:
-            for worker in workers:
-                if worker.poll() is None:
-                    os.killpg(worker.pid, signal.SIGTERM)
-            for worker in workers:
-                try:
-                    worker.wait(60)
-                except subprocess.TimeoutExpired:
-                    os.killpg(worker.pid, signal.SIGKILL)
+            stop_workers(workers)
             redis.terminate()
             redis.wait(10)
 
