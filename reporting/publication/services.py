@@ -236,14 +236,19 @@ def _folded(text: str) -> str:
     return "".join(character for character in decomposed if not unicodedata.combining(character))
 
 
-@lru_cache(maxsize=8)
-def _search_index(language: str) -> tuple[tuple[dict, str], ...]:
-    """Per record, what a search in ``language`` looks through: its id and English text and title,
-    and its title in ``language`` where the catalogs translate it (built inside a request in that language)."""
+@lru_cache(maxsize=16)
+def _search_index(language: str, questions_key: tuple | None) -> tuple[tuple[dict, str], ...]:
+    """Per record, what a search in ``language`` looks through: its id, English text and title, and in
+    ``language`` where the catalogs translate them, its title and the wording of the question of the
+    current questionnaire that asks it (built inside a request in that language)."""
+    questions = _QUESTIONS.get(questions_key, {})
     index = []
     for record in register_records():
         title = record.get("title") or ""
-        parts = [record["id"], record.get("label") or "", record["text"], title, str(translate_spec_text(title)) if title else ""]
+        question = questions.get(record["id"])
+        parts = [record["id"], record.get("label") or "", record["text"], title,
+                 str(translate_spec_text(title)) if title else "",
+                 str(translate_spec_text(question["label"])) if question else ""]
         index.append((record, _folded(" ".join(parts))))
     return tuple(index)
 
@@ -267,7 +272,8 @@ def search_register(query: RegisterQuery) -> list[dict]:
     """The records matching every word of the text (in any order) and every filter, in register order."""
     words = [_folded(word) for word in SPACES.split(query.text.strip()) if word]
     found = []
-    for record, haystack in _search_index(str(get_locale().language)):
+    questions_key, _questions, _version = _current_questions()
+    for record, haystack in _search_index(str(get_locale().language), questions_key):
         if query.document and record["document"] != query.document:
             continue
         if query.pillar and record.get("pillar") != query.pillar:
@@ -290,19 +296,26 @@ def page_of(items: list, page: int) -> tuple[list, int]:
 _QUESTIONS: dict[tuple[str, int], dict[str, dict]] = {}
 
 
-def asking_question(commitment_id: str) -> tuple[dict, str] | None:
-    """(the policy question of the current questionnaire that asks the commitment, its version):
-    the questionnaire of the latest cycle; None where it is not asked (declaratory, or not for Member States)."""
+def _current_questions() -> tuple[tuple[str, int] | None, dict[str, dict], str | None]:
+    """(a key, commitment id → the status item that asks it, the version) of the current
+    questionnaire: the latest cycle's; nothing before the first cycle."""
     cycle = latest_cycle()
     if cycle is None:
-        return None
+        return None, {}, None
     spec = spec_for(cycle)
     key = (str(db.engine.url), cycle.spec_version_id)  # as spec_for: a stored version never changes
     if key not in _QUESTIONS:
         _QUESTIONS[key] = {cid: item for item in spec.items_by_key.values() if item["kind"] == "status"
                            for cid in item["commitments"]}
-    question = _QUESTIONS[key].get(commitment_id)
-    return (question, spec.version) if question else None
+    return key, _QUESTIONS[key], spec.version
+
+
+def asking_question(commitment_id: str) -> tuple[dict, str] | None:
+    """(the policy question of the current questionnaire that asks the commitment, its version);
+    None where it is not asked (declaratory, or not addressed to Member States)."""
+    _key, questions, version = _current_questions()
+    question = questions.get(commitment_id)
+    return (question, version) if question else None
 
 
 @dataclass

@@ -252,3 +252,11 @@ def test_country_pages_list_profiles_and_the_documents_of_consenting_countries(c
     assert "attachment" in document.headers["Content-Disposition"] and "public" in document.headers["Cache-Control"]
     germany = text(client.get("/public/en/countries/DEU/"))
     assert "Germany did not agree to publish" in germany and "/documents/" not in germany and MARKER not in germany
+
+
+def test_search_finds_a_commitment_by_the_wording_of_its_question(client, portal_demo):
+    """ungass2016.1.a says nothing of "status"; the question that asks it does (this demo's wording)."""
+    from reporting.publication.services import commitment
+    assert "status" not in commitment("ungass2016.1.a")["text"].lower()
+    found = text(client.get("/public/en/register/", query_string={"q": "implementation status", "document": "ungass2016"}))
+    assert "/public/en/register/ungass2016.1.a/" in found
