@@ -29,6 +29,8 @@ from reporting.core.inputs import InputError, clean_text, query_int
 from reporting.core.templating import language_choices
 from reporting.countries.services import sorted_by_name
 from reporting.documents import services as documents_service
+from reporting.extensions import limiter
+from reporting.opendata.views import public_rate_limit
 from reporting.publication import policy, services
 from reporting.questionnaire.areas import PILLARS as PILLAR_NAMES
 from reporting.questionnaire.scale import STATUS_VALUES
@@ -40,6 +42,9 @@ from reporting.reports.render import template_helpers
 
 bp = Blueprint("public", __name__, url_prefix="/public")
 root_bp = Blueprint("public_root", __name__)
+# One per-client limit for every public route: these pages, robots and sitemap, the open data and the public API.
+limiter.shared_limit(public_rate_limit, scope="public")(bp)
+limiter.shared_limit(public_rate_limit, scope="public")(root_bp)
 PDF = "application/pdf"
 REGISTER_PARAMETERS = frozenset({"q", "document", "pillar", "chapter", "page"})
 QUERY_NAMES = {"q": _l("Search"), "document": _l("Document"), "pillar": _l("Pillar"), "chapter": _l("UNGASS chapter"),
@@ -65,7 +70,7 @@ def same_language(endpoint, values):
 
 def _public(response: Response, etag: str | None = None) -> Response:
     response.cache_control.public = True
-    response.cache_control.max_age = current_app.config.get("PUBLIC_MAX_AGE", 300)
+    response.cache_control.max_age = current_app.config["PUBLIC_MAX_AGE"]
     if etag:
         response.set_etag(etag)
     return response

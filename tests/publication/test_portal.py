@@ -260,3 +260,15 @@ def test_search_finds_a_commitment_by_the_wording_of_its_question(client, portal
     assert "status" not in commitment("ungass2016.1.a")["text"].lower()
     found = text(client.get("/public/en/register/", query_string={"q": "implementation status", "document": "ungass2016"}))
     assert "/public/en/register/ungass2016.1.a/" in found
+
+
+def test_portal_pages_share_the_public_rate_limit(app, client, portal_demo):
+    from reporting.extensions import limiter
+
+    limiter.reset()
+    app.config["PUBLIC_RATE_LIMIT"] = "3 per minute"
+    assert [client.get(path).status_code for path in ("/public/en/", "/robots.txt", "/public/en/register/")] == [200] * 3
+    refused = client.get("/public/en/countries/")
+    assert refused.status_code == 429 and "Too many attempts" in text(refused)
+    if "public_api.index" in app.view_functions or "opendata.catalog" in app.view_functions:
+        assert client.get("/public/data/catalog.json").status_code == 429  # one limit for pages, files and API
