@@ -4,7 +4,7 @@
    two cycles (both published; about half the countries agreed to publish their words), and the
    open data of both written (``flask cycle publish`` / a report build do the same).
 2. gunicorn with ``--workers`` (4) sync workers on a loopback port.
-3. Warm-up: every URL once per worker (each process keeps its own response cache).
+3. Warm-up: every URL once per worker, concurrently (each process keeps its own response cache).
 4. ``--clients`` (200) threads for ``--seconds`` (30): each picks a URL from the mix — the API
    root, cycles, a cycle, aggregate tables with filters and pages, a country's public answers,
    register searches and commitments, the catalogue, the open-data page and files, and every
@@ -144,6 +144,28 @@ def url_mix(port: int, labels: list[str]) -> list[str]:
     return urls
 
 
+def run_list(port: int, urls: list[str], threads: int, results: Results) -> None:
+    """Request every URL of the list once, ``threads`` at a time."""
+    pending = list(urls)
+    lock = threading.Lock()
+
+    def worker() -> None:
+        while True:
+            with lock:
+                if not pending:
+                    return
+                url = pending.pop()
+            started = time.perf_counter()
+            status, body, _headers = get(port, url)
+            results.add(time.perf_counter() - started, status, len(body), url)
+
+    workers = [threading.Thread(target=worker, daemon=True) for _ in range(threads)]
+    for thread in workers:
+        thread.start()
+    for thread in workers:
+        thread.join()
+
+
 def run(port: int, urls: list[str], clients: int, seconds: float, think: float, results: Results) -> None:
     stop_at = time.monotonic() + seconds
 
@@ -201,6 +223,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--think", type=float, default=1.0, help="mean seconds between a client's requests (0: back to back)")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+    parser.add_argument("--storage", default="memory://",
+                        help="RATELIMIT_STORAGE_URI of the server, e.g. redis://127.0.0.1:6379/15 (shared by the workers)")
     parser.add_argument("--data", type=Path, help="keep the prepared database and files in this folder and reuse "
                                                  "them on the next run (default: a temporary folder)")
     args = parser.parse_args()
@@ -210,7 +234,7 @@ def main() -> None:
         url = f"sqlite:///{scratch}/public.sqlite3"
         settings = {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "public-load", "REPORTS_DIR": f"{scratch}/reports"}
         env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "public-load", "REPORTS_DIR": f"{scratch}/reports",
-               "PUBLIC_RATE_LIMIT": "1000000 per minute",
+               "PUBLIC_RATE_LIMIT": "1000000 per minute", "RATELIMIT_STORAGE_URI": args.storage,
                "FLASK_APP": "reporting:create_app", "PYTHONPATH": str(ROOT)}
         env.pop("REDIS_URL", None)
         server = None
@@ -245,13 +269,14 @@ def main() -> None:
                     sys.exit("gunicorn did not start")
                 time.sleep(0.2)
             urls = url_mix(port, labels)
-            warm = Results()
-            for url_ in urls * args.workers:
-                status, body, _headers = get(port, url_)
-                warm.add(0, status, len(body), url_)
+            warm, started = Results(), time.monotonic()
+            run_list(port, urls * args.workers, 2 * args.workers, warm)  # concurrent: every worker gets its share
             if warm.errors:
                 sys.exit(f"warm-up: {len(warm.errors)} errors, e.g. {warm.errors[:3]}")
-            print(f"gunicorn -w {args.workers} (sync) on 127.0.0.1:{port}; {os.cpu_count()} cores; "
+            print(f"Warm-up: every URL {args.workers} times, {2 * args.workers} at a time, in "
+                  f"{time.monotonic() - started:.0f} s (first requests of a worker read the files and the report content)")
+            print(f"gunicorn -w {args.workers} (sync) on 127.0.0.1:{port}, rate-limit counters in {args.storage}; "
+                  f"{os.cpu_count()} cores; "
                   f"load average before: {' '.join(f'{value:.1f}' for value in os.getloadavg())}")
             results = Results()
             run(port, urls, args.clients, args.seconds, args.think, results)

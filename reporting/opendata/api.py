@@ -67,13 +67,14 @@ def _dumps(value: Any) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def _respond(make, parameters: tuple[str, ...] = ()) -> Any:
-    """The JSON body of this URL in the current publication state, made once (errors are raised, not kept).
+def _respond(make, parameters: tuple[str, ...] = (), portal: bool = False) -> Any:
+    """The JSON body of this URL in the current publication state, made once (errors are raised, not kept);
+    ``portal``: made from the report content too (see ``caching.publication_state``).
 
     Keyed by the route's own query parameters only: a cache-busting ``?_=…`` does not make a new entry."""
     key = (request.endpoint, tuple(sorted(request.view_args.items())),
            tuple((name, tuple(request.args.getlist(name))) for name in parameters))
-    return caching.cached(key, lambda: _dumps(make()), JSON)
+    return caching.cached(key, lambda: _dumps(make()), JSON, portal=portal)
 
 
 def _cycle(label: str):
@@ -257,4 +258,4 @@ def commitment(commitment_id: str):
             } for found in statuses_over_cycles(record["id"])],
         }
 
-    return _respond(make)
+    return _respond(make, portal=True)
