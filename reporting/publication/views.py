@@ -217,9 +217,11 @@ def _country_or_404(iso3: str) -> tuple[str, list]:
 
 @bp.get("/<lang>/countries/<iso3>/")
 def country(lang: str, iso3: str):
-    code, cycles = _country_or_404(iso3)
-    found = services.countries_by_iso3([code])[code]
-    return cached_page(lambda: render_template("publication/country.html", country=found, cycles=cycles))
+    def make():  # inside the cached part: the lookup reads every published submission (a 404 is not kept)
+        code, cycles = _country_or_404(iso3)
+        found = services.countries_by_iso3([code])[code]
+        return render_template("publication/country.html", country=found, cycles=cycles)
+    return cached_page(make)
 
 
 @bp.get("/<lang>/countries/<iso3>/<label>/documents/<int:document_id>")
