@@ -86,7 +86,7 @@ def data_path(label: str, name: str, extension: str) -> str:
     return f"data/{name}-{label}.{extension}"
 
 
-AGGREGATE_SHEETS = ("status", "summary", "targets", "commitments", "indicators", "coverage")
+AGGREGATE_SHEETS = ("status", "summary", "targets", "commitments", "indicators", "coverage", "indicator_figures", "sdg_351")
 DATA_FILES = (("aggregates", "xlsx"), *((f"aggregates-{sheet}", "csv") for sheet in AGGREGATE_SHEETS),
               ("answers", "xlsx"), ("answers", "csv"))
 

@@ -213,7 +213,7 @@ def coverage_table(content: ReportContent) -> Table:
 def aggregate_tables(content: ReportContent) -> list[Table]:
     """Every figure of the cycle report, one sheet each."""
     return [status_table(content), summary_table(content), targets_table(content), commitments_table(content),
-            indicators_table(content), coverage_table(content)]
+            indicators_table(content), coverage_table(content), indicator_figures_table(content), sdg_351_table(content)]
 
 
 def figure_table(content: ReportContent, table_id: str) -> Table | None:

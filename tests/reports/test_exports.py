@@ -19,7 +19,8 @@ def rows_of(table):
 
 
 def test_aggregates_by_question_and_area(cycles):
-    status, summary, targets, commitments, indicators, coverage = aggregate_tables(cycle_content(cycles[1]))
+    tables = aggregate_tables(cycle_content(cycles[1]))
+    status, summary, targets, commitments, indicators, coverage, _figures, _sdg = tables
     by_area = {(row["question"], row["level"], row["code"]): row for row in rows_of(status)}
     world = by_area[(S1, "world", 1)]
     assert world["area"] == "World" and world["member_states"] == 193 and world["replies"] == 4

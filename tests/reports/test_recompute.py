@@ -155,3 +155,50 @@ def test_summary_by_question_recomputed_from_the_status_export(built):
     assert everything["questions"] == str(len(shares)) == "2"  # S1, S2; the EU–CELAC question has too few replies
     assert float(everything["median_share_implemented"]) == statistics.median(shares)
     assert everything["too_few"] == "1"
+
+
+@pytest.fixture
+def built_tables(runner, app, db, tmp_path):
+    """The indicator tables' pair of cycles (``test_indicators``), built as the compilers build it."""
+    from .test_indicators import two_cycles
+
+    _previous, current = two_cycles()
+    result = runner.invoke(args=["report", "build", "--cycle", "2026", "--lang", "en", "--countries", "none",
+                                 "--out", str(tmp_path), "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    return current, tmp_path / "2026" / "data"
+
+
+def test_indicator_table_figures_recomputed_from_the_answers_export(built_tables):
+    """Per table cell line (indicator, row, measure) and area: countries reporting a number, "no data" apart,
+    the sum where the unit is summable else the median, minimum and maximum: from the per-cell answers alone."""
+    _current, data = built_tables
+    now = counted(read_csv((data / "answers-2026.csv").read_bytes()), COUNTED_NOW)
+    values: dict = defaultdict(list)
+    no_data: dict = defaultdict(int)
+    for row in now:
+        if row["kind"] != "table" or not row["row"]:
+            continue
+        if row["no_data"] == "True":
+            no_data[row["question"], row["row"], row["measure"]] += 1
+        elif row["value"] != "":
+            for area in ("World", {"150": "Europe", "2": "Africa", "19": "Americas"}[row["region_m49"]]):
+                values[row["question"], row["row"], row["measure"], area].append(float(row["value"]))
+    published = read_csv((data / "aggregates-indicator_figures-2026.csv").read_bytes())
+    checked = 0
+    for line in published:
+        found = values.get((line["question"], line["row"], line["measure"], line["area"]), [])
+        assert line["countries_reporting"] == str(len(found)), line
+        if found:
+            summable = line["summable"] == "True"
+            assert (float(line["sum"]) if summable else line["sum"]) == (sum(found) if summable else ""), line
+            assert float(line["median"]) == statistics.median(found), line
+            assert (float(line["minimum"]), float(line["maximum"])) == (min(found), max(found)), line
+            checked += 1
+        if line["area"] == "World":
+            assert line["no_data"] == str(no_data[line["question"], line["row"], line["measure"]]), line
+    assert checked >= 10
+    heroin = next(line for line in published if (line["question"], line["row"], line["area"]) == ("ind.drug_seizures", "heroin", "World"))
+    assert (heroin["countries_reporting"], heroin["sum"]) == ("7", "2010.5")  # GBR submitted counts; MEX, PSE never
+    sdg = {line["area"]: line for line in read_csv((data / "aggregates-sdg_351-2026.csv").read_bytes())}
+    assert (sdg["World"]["countries_both_parts"], sdg["World"]["people_in_treatment"], sdg["World"]["coverage"]) == ("2", "600.0", "")
