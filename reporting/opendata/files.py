@@ -65,6 +65,13 @@ AGGREGATE_TITLES = {
                       "something (quantities, people).")),
     "coverage": (_l("Replies and response rate, by area"),
                  _l("Member States, accepted submissions and the response rate per area.")),
+    "indicator_figures": (_l("Drug situation indicators, by region"),
+                          _l("Per indicator table, row and measure, worldwide and by region: countries reporting a "
+                             "number, countries answering “no data”, the sum where it means something or else the "
+                             "median and range, and the change over the countries that reported in both cycles.")),
+    "sdg_351": (_l("SDG indicator 3.5.1, by region"),
+                _l("People in treatment for drug use disorders over people with drug use disorders, over the "
+                   "countries that reported both, by region and worldwide.")),
 }
 ALL_AGGREGATES = (_l("Every aggregate table of the cycle"),
                   _l("The aggregate tables of the cycle report, one sheet each."))
