@@ -147,7 +147,11 @@ def update_answers(label: str, iso3: str):
     submission = submission_or_404(label, iso3)
     body = _body(AnswersUpdateSchema())
     spec = service.spec_for(submission.cycle)
-    sections = {section.key: section for section in service.sections_for(submission)}
+    named = {spec.section_of_item.get(key) for key in body["answers"]}
+    named = [section for section in spec.sections if section.key in named]
+    # Only what these sections show or depend on is read, not the whole submission.
+    current = {key: row.value for key, row in service.stored_answers(submission, service.inputs_of(named)).items()}
+    sections = {section.key: section for section in service.asked_sections(submission, named, current)}
     by_section: dict[str, dict] = {}
     errors: dict[str, list[str]] = {}
     for key, value in body["answers"].items():
@@ -159,7 +163,6 @@ def update_answers(label: str, iso3: str):
     # Who may write what is decided before what is written is looked at: a contributor
     # naming a section not assigned to them gets 403, whatever the values.
     service.require_editable(current_user, submission, list(by_section))
-    current = service.answers_of(submission)
     updates = {}
     for section_key, values in by_section.items():
         section = sections[section_key]
@@ -174,14 +177,13 @@ def update_answers(label: str, iso3: str):
     try:
         with write_transaction():
             changed = service.save_sections(submission, updates, body["base_version"], current_user)
+            # Read before the commit ends the transaction, so nothing is loaded again after it.
+            result = {"version": submission.version, "state": submission.state, "updated_at": submission.updated_at,
+                      "problems": _by_key(service.problems(submission, only={section.key for section in updates}))}
     except StaleDataError:
         db.session.rollback()
         raise service.StaleSubmission(submission, service.answers_of(submission)) from None
-    saved = {section.key for section in updates}
-    problems = _by_key(service.problems(submission, only=saved))
-    return jsonify(SaveResultSchema().dump({
-        "version": submission.version, "state": submission.state, "updated_at": submission.updated_at,
-        "saved": sorted(body["answers"]), "changed": changed, "problems": problems}))
+    return jsonify(SaveResultSchema().dump(result | {"saved": sorted(body["answers"]), "changed": changed}))
 
 
 def _by_key(problems) -> dict[str, list[str]]:

@@ -18,19 +18,22 @@ def cycle_or_404(label: str) -> Cycle:
 
 
 def submission_or_404(label: str, iso3: str) -> Submission:
-    cycle = cycle_or_404(label)
-    country = visible_country(iso3)
-    try:
-        return service.load_submission(cycle, country)
-    except service.NotAllowed:
-        abort(404)
+    """The submission with its cycle and country, in one query; 404 when unknown, 403 for another country's."""
+    submission = service.find_submission(label, iso3)
+    if submission is None:
+        cycle_or_404(label)
+        visible_country(iso3)  # 404 for an unknown country, 403 for another one
+        abort(404)  # the country is not asked to report in this cycle
+    if not current_user.can_see_country(submission.country_id):
+        abort(403)
+    return submission
 
 
 def section_or_404(submission: Submission, section_key: str) -> Section:
     """A section of the country's questionnaire: 404 if it has none such, 403 for a
     contributor to whom the focal point has not assigned it."""
     section = service.spec_for(submission.cycle).section(section_key)
-    if section is None or section not in service.sections_for(submission):
+    if section is None or not service.is_asked(submission, section):
         abort(404)
     if not section_allowed(current_user, section.key):
         abort(403)

@@ -6,15 +6,14 @@ save is all-or-nothing and every step can be traced.
 """
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, NamedTuple
+from typing import Any, Iterable, NamedTuple
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.orm import contains_eager, selectinload
 
 from forms.kinds import translate_spec_text
-from forms.relevance import check_passes, is_visible, section_applies
+from forms.relevance import check_passes, condition_keys, is_visible, section_applies, section_inputs
 from forms.spec import Section, Spec
 from reporting import audit
 from reporting.accounts.access import assigned_sections
@@ -87,22 +86,43 @@ def spec_for(cycle: Cycle) -> Spec:
     return spec
 
 
-def load_submission(cycle: Cycle, country: Country) -> Submission:
-    submission = db.session.scalar(
-        select(Submission)
-        .where(Submission.cycle_id == cycle.id, Submission.country_id == country.id)
-        .options(selectinload(Submission.answers), selectinload(Submission.comments))
+def find_submission(label: str, iso3: str) -> Submission | None:
+    """Country ``iso3``'s submission to cycle ``label``, with both, in one query. Its answers and
+    comments load when first used: a save reads only the answers it needs (``stored_answers``)."""
+    return db.session.scalar(
+        select(Submission).join(Submission.cycle).join(Submission.country)
+        .where(Cycle.label == label, Country.iso3 == iso3.upper())
+        .options(contains_eager(Submission.cycle), contains_eager(Submission.country))
     )
-    if submission is None:
-        raise NotAllowed(_l("%(country)s is not asked to report in this cycle.", country=country.iso3))
-    # The caller holds both already; without this a page would load them again.
-    set_committed_value(submission, "cycle", cycle)
-    set_committed_value(submission, "country", country)
-    return submission
 
 
 def answers_of(submission: Submission) -> dict[str, Any]:
     return {answer.key: answer.value for answer in submission.answers}
+
+
+class StoredAnswer(NamedTuple):
+    id: int
+    value: Any
+    carried_over: bool
+
+
+def stored_answers(submission: Submission, keys: Iterable[str]) -> dict[str, StoredAnswer]:
+    """The stored answers among ``keys``, as plain rows: what saving or checking a few sections
+    reads (see ``section_inputs``), instead of every answer of the submission as ORM objects
+    (about 2,600 for a full questionnaire, which made each save cost tens of milliseconds)."""
+    keys = sorted(keys)
+    if not keys:
+        return {}
+    rows = db.session.execute(
+        select(Answer.key, Answer.id, Answer.value, Answer.carried_over)
+        .where(Answer.submission_id == submission.id, Answer.key.in_(keys))
+    )
+    return {key: StoredAnswer(answer_id, value, carried) for key, answer_id, value, carried in rows}
+
+
+def inputs_of(sections: Iterable[Section]) -> set[str]:
+    """The answer keys that saving or checking these sections reads."""
+    return set().union(*(section_inputs(section) for section in sections))
 
 
 def carried_keys(submission: Submission) -> set[str]:
@@ -134,9 +154,19 @@ def earlier_statuses(submission: Submission, section: Section, answers: dict[str
 
 def sections_for(submission: Submission) -> list[Section]:
     """The sections this country is asked: its regional modules, and the modules its screening answers switch on."""
-    answers = answers_of(submission)
-    return [section for section in spec_for(submission.cycle).sections_for(country_scopes(submission.country))
-            if section_applies(section, answers)]
+    return asked_sections(submission, spec_for(submission.cycle).sections, answers_of(submission))
+
+
+def asked_sections(submission: Submission, sections: Iterable[Section], answers: dict[str, Any]) -> list[Section]:
+    """Those of ``sections`` this country is asked (``answers`` holds at least the keys their module rules read)."""
+    scopes = country_scopes(submission.country)
+    return [section for section in sections if section.applies_to(scopes) and section_applies(section, answers)]
+
+
+def is_asked(submission: Submission, section: Section) -> bool:
+    """Whether ``section`` is one of ``sections_for(submission)``, reading only the answers its module rule reads."""
+    stored = stored_answers(submission, condition_keys(section.show_if))
+    return bool(asked_sections(submission, [section], {key: row.value for key, row in stored.items()}))
 
 
 def sections_for_user(user: User, submission: Submission) -> list[Section]:
@@ -240,11 +270,20 @@ def save_sections(submission: Submission, updates: dict[Section, dict[str, Any]]
     Items hidden by ``show_if`` (given the new answers) are cleared, and every
     answer of a saved section counts as confirmed, so carried-over values stop
     being marked as such.
+
+    The submission row moves to its next version first, so a concurrent save
+    fails there (``StaleDataError``) before any answer is written. Then only the
+    answers these sections show or depend on are read (``section_inputs``), and
+    written with a few set-wise statements.
     """
     require_editable(user, submission, [section.key for section in updates])
     _check_version(submission, base_version)
-    current = {answer.key: answer for answer in submission.answers}
-    merged = {key: answer.value for key, answer in current.items()}
+    if submission.state_enum is SubmissionState.NOT_STARTED:
+        _set_state(submission, user, SubmissionState.IN_PROGRESS)
+    _touch(submission, user)
+    db.session.flush()
+    current = stored_answers(submission, inputs_of(updates))
+    merged = {key: row.value for key, row in current.items()}
     for values in updates.values():
         merged |= values
     changed: list[str] = []
@@ -253,9 +292,6 @@ def save_sections(submission: Submission, updates: dict[Section, dict[str, Any]]
         if section_changed and user.role_enum is Role.CONTRIBUTOR:
             _unmark_ready(submission, section.key, user)  # changed since it was declared ready
         changed += section_changed
-    if submission.state_enum is SubmissionState.NOT_STARTED:
-        _set_state(submission, user, SubmissionState.IN_PROGRESS)
-    _touch(submission, user)
     return changed
 
 
@@ -276,14 +312,15 @@ def stored_values(section: Section, values: dict[str, Any], merged: dict[str, An
     return {item["key"]: values.get(item["key"]) if is_visible(item, merged) else None for item in section.items}
 
 
-def _save_section(submission, section, values, merged, current, user) -> list[str]:
+def _save_section(submission, section, values, merged, current: dict[str, StoredAnswer], user) -> list[str]:
     changed: list[str] = []
     confirmed: list[str] = []
+    inserted, updated, removed = [], [], []
+    now = datetime.now(timezone.utc)
     for key, new in stored_values(section, values, merged).items():
         answer = current.get(key)
         old = answer.value if answer else None
         if answer is not None and answer.carried_over:
-            answer.carried_over = False
             confirmed.append(key)
         if new == old:
             continue
@@ -293,12 +330,21 @@ def _save_section(submission, section, values, merged, current, user) -> list[st
             country_id=submission.country_id, submission_id=submission.id, key=key, old=old, new=new,
         )
         if new is None:
-            submission.answers.remove(answer)
+            removed.append(answer.id)
         elif answer is None:
-            submission.answers.append(Answer(key=key, value=new, updated_by_id=user.id))
+            inserted.append({"submission_id": submission.id, "key": key, "value": new, "updated_by_id": user.id, "updated_at": now})
         else:
-            answer.value, answer.updated_by_id, answer.updated_at = new, user.id, datetime.now(timezone.utc)
+            updated.append({"id": answer.id, "value": new, "updated_by_id": user.id, "updated_at": now})
+    if removed:
+        db.session.execute(delete(Answer).where(Answer.id.in_(removed)))
+    if inserted:
+        db.session.execute(insert(Answer), inserted)
+    if updated:
+        db.session.execute(update(Answer), updated)  # by primary key, one executemany
     if confirmed:
+        kept = [current[key].id for key in confirmed if current[key].id not in removed]
+        if kept:
+            db.session.execute(update(Answer).where(Answer.id.in_(kept)).values(carried_over=False))
         audit.record(
             "answers.confirmed", "section", section.key,
             country_id=submission.country_id, submission_id=submission.id, key=section.key, new=confirmed,
@@ -311,10 +357,9 @@ def confirm_carried(submission: Submission, section: Section, base_version: int,
 
     The same as saving the section unchanged (``save_sections``), so the audit
     log records the confirmation the same way and hidden items are cleared alike."""
-    carried = carried_keys(submission) & {item["key"] for item in section.items}
-    stored = answers_of(submission)
-    save_sections(submission, {section: {item["key"]: stored.get(item["key"]) for item in section.items}}, base_version, user)
-    return len(carried)
+    stored = stored_answers(submission, [item["key"] for item in section.items])
+    save_sections(submission, {section: {key: row.value for key, row in stored.items()}}, base_version, user)
+    return sum(1 for row in stored.values() if row.carried_over)
 
 
 # --- completeness ------------------------------------------------------------------
@@ -345,13 +390,20 @@ def next_unanswered(sections: list[Section], current: Section, answers: dict[str
 
 def problems(submission: Submission, only: set[str] | None = None) -> list[Problem]:
     """Everything that stops the questionnaire from being submitted, section by section
-    (in the sections whose keys are in ``only``, when given: what a save reports)."""
-    answers = answers_of(submission)
-    carried = carried_keys(submission)
+    (in the sections whose keys are in ``only``, when given: what a save reports, reading
+    only the answers those sections depend on)."""
+    if only is None:
+        sections = sections_for(submission)
+        answers = answers_of(submission)
+        carried = carried_keys(submission)
+    else:
+        wanted = [section for section in spec_for(submission.cycle).sections if section.key in only]
+        stored = stored_answers(submission, inputs_of(wanted))
+        answers = {key: row.value for key, row in stored.items()}
+        carried = {key for key, row in stored.items() if row.carried_over}
+        sections = asked_sections(submission, wanted, answers)
     found: list[Problem] = []
-    for section in sections_for(submission):
-        if only is not None and section.key not in only:
-            continue
+    for section in sections:
         for item in section.items:
             key = item["key"]
             if not is_visible(item, answers):

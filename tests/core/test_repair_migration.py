@@ -36,11 +36,11 @@ def test_upgrade_repairs_answers_comments_and_audit_values(app, client, cycle, u
             created_at=audit_time()))
         audit.record("answer.changed", "answer", "t.1.measures", submission_id=submission_id, country_id=country_id,
                      key="t.1.measures", old=None, new={"nested": [BAD]})
-    # Before the repair the history page cannot be written out at all (or, when a later
-    # migration added a column the code now reads, not even be read: a 500).
+    # Before the repair the section page showing the answer cannot be written out at all (or,
+    # when a later migration added a column the code now reads, not even be read: a 500).
     login(client, "fp@fra.example.org")
     try:
-        broken = client.get("/cycles/2025/FRA/history")
+        broken = client.get("/cycles/2025/FRA/dr-prevention")
     except UnicodeEncodeError:
         pass
     else:
