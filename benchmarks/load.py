@@ -63,6 +63,8 @@ class Phase:
     errors: list[str] = field(default_factory=list)
     bytes: list[int] = field(default_factory=list)
     seconds: float = 0.0
+    server_cpu: float = 0.0  # CPU seconds the gunicorn processes used during the phase
+    client_cpu: float = 0.0  # and this process (the 193 simulated users)
 
 
 def free_port() -> int:
@@ -141,7 +143,26 @@ def save(port: int, user: FocalPoint, rng: random.Random, phase: Phase) -> None:
     user.saves += 1
 
 
-def run_phase(port: int, users: list[FocalPoint], phase: Phase, seconds: float, interval: float | None) -> Phase:
+def group_cpu_seconds(group: int) -> float:
+    """CPU time (user + system) used so far by the live processes of a process group: the gunicorn
+    master and its workers. The machine is shared, so saves per second depend on what else runs;
+    CPU time per save does not, and says what the server could do with the cores to itself."""
+    ticks = 0
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat") as stat:
+                fields = stat.read().rpartition(")")[2].split()
+        except OSError:
+            continue  # ended meanwhile
+        if int(fields[2]) == group:
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def run_phase(port: int, users: list[FocalPoint], phase: Phase, seconds: float, interval: float | None,
+              server_group: int) -> Phase:
     """Each user in its own thread: a save every ``interval`` s (paced), or back to back (None)."""
     stop_at = time.monotonic() + seconds
 
@@ -156,13 +177,15 @@ def run_phase(port: int, users: list[FocalPoint], phase: Phase, seconds: float, 
                 return
             save(port, user, rng, phase)
 
-    started = time.monotonic()
+    started, server_cpu, client_cpu = time.monotonic(), group_cpu_seconds(server_group), time.process_time()
     threads = [threading.Thread(target=user_loop, args=(user, i), daemon=True) for i, user in enumerate(users)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     phase.seconds = time.monotonic() - started
+    phase.server_cpu = group_cpu_seconds(server_group) - server_cpu
+    phase.client_cpu = time.process_time() - client_cpu
     return phase
 
 
@@ -199,6 +222,11 @@ def report(phase: Phase) -> None:
         print(f"  latency p50 {1000 * percentile(values, .5):.0f} ms · p95 {1000 * percentile(values, .95):.0f} ms · "
               f"p99 {1000 * percentile(values, .99):.0f} ms · max {1000 * max(values):.0f} ms; "
               f"response {statistics.mean(phase.bytes):.0f} bytes on average")
+    if values:
+        per_save = 1000 * phase.server_cpu / len(values)
+        print(f"  server CPU {per_save:.1f} ms per save ({phase.server_cpu:.0f} s over the phase, i.e. "
+              f"{phase.server_cpu / phase.seconds:.2f} cores busy; the clients used {phase.client_cpu / phase.seconds:.2f}): "
+              f"{os.cpu_count() * 1000 / per_save:.0f} saves/s if the server had the {os.cpu_count()} cores to itself")
     for error in phase.errors[:5]:
         print(f"  {error}")
 
@@ -275,9 +303,9 @@ def main() -> None:
                 print("A report build (every country profile, one rendering process) runs beside the load")
             print(f"gunicorn -w {args.workers} on 127.0.0.1:{port}; {os.cpu_count()} cores; "
                   f"load average before: {os.getloadavg()[0]:.1f}")
-            paced = run_phase(port, users, Phase("Paced (a save every 10 s per user)"), args.paced, 10.0)
+            paced = run_phase(port, users, Phase("Paced (a save every 10 s per user)"), args.paced, 10.0, server.pid)
             report(paced)
-            flat = run_phase(port, users, Phase("Flat-out (back-to-back saves)"), args.flat, None)
+            flat = run_phase(port, users, Phase("Flat-out (back-to-back saves)"), args.flat, None, server.pid)
             report(flat)
             if not args.no_build:
                 print(f"Report build still running at the end: {build.poll() is None} (stopped now)")

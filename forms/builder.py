@@ -5,6 +5,7 @@ A fresh class is made with ``type()`` for each section of a spec indexed by
 shared form class is never modified, and a frozen spec version never changes,
 so the cache needs no invalidation.
 """
+from functools import lru_cache
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -86,15 +87,29 @@ def _json_type_problem(value: Any, multiple: bool):
     return None
 
 
-def section_form_class(spec: Spec, section: Section) -> type[SectionForm]:
+def section_form_class(spec: Spec, section: Section, keys: frozenset[str] | None = None) -> type[SectionForm]:
     """The section's form class, made once per indexed section. Keyed by the section object
     (kept alive in the cache, so its id is never reused), not by the version string: two
-    databases, or tests, may hold different questionnaires under the same version number."""
+    databases, or tests, may hold different questionnaires under the same version number.
+
+    With ``keys``, the form of those items only: what a JSON client's partial update
+    validates (the answers it does not send stay as stored). Every field validates on
+    its own, so its verdict on a value is the same in either form."""
+    if keys is not None:
+        return _partial_form_class(section, keys)
     cached = _FORM_CLASSES.get(id(section))
     if cached is not None and cached[0] is section:
         return cached[1]
-    fields = {item["key"]: KINDS[item["kind"]].field(item) for item in section.items}
-    items = {item["key"]: item for item in section.items}
-    form_class = type(f"SectionForm_{section.key}", (SectionForm,), {**fields, "items": items})
+    form_class = _form_class(section, section.items)
     _FORM_CLASSES[id(section)] = (section, form_class)
     return form_class
+
+
+@lru_cache(maxsize=1024)  # a Section hashes by identity; clients send the same few sets of keys again and again
+def _partial_form_class(section: Section, keys: frozenset[str]) -> type[SectionForm]:
+    return _form_class(section, [item for item in section.items if item["key"] in keys])
+
+
+def _form_class(section: Section, items) -> type[SectionForm]:
+    fields = {item["key"]: KINDS[item["kind"]].field(item) for item in items}
+    return type(f"SectionForm_{section.key}", (SectionForm,), {**fields, "items": {item["key"]: item for item in items}})

@@ -10,6 +10,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 
@@ -210,7 +211,7 @@ def api_token(token: str) -> ApiToken | None:
     """
     if not token.startswith(API_TOKEN_PREFIX):
         return None
-    row = db.session.scalar(select(ApiToken).where(ApiToken.token_sha256 == _token_digest(token)))
+    row = db.session.scalar(select(ApiToken).where(ApiToken.token_sha256 == _token_digest(token)).options(joinedload(ApiToken.user)))
     now = datetime.now(timezone.utc)
     if row is None or row.revoked_at or (row.expires_at and row.expires_at < now) or not row.user.active:
         return None

@@ -150,7 +150,8 @@ def update_answers(label: str, iso3: str):
     named = {spec.section_of_item.get(key) for key in body["answers"]}
     named = [section for section in spec.sections if section.key in named]
     # Only what these sections show or depend on is read, not the whole submission.
-    current = {key: row.value for key, row in service.stored_answers(submission, service.inputs_of(named)).items()}
+    stored = service.stored_answers(submission, service.inputs_of(named))
+    current = {key: row.value for key, row in stored.items()}
     sections = {section.key: section for section in service.asked_sections(submission, named, current)}
     by_section: dict[str, dict] = {}
     errors: dict[str, list[str]] = {}
@@ -166,24 +167,24 @@ def update_answers(label: str, iso3: str):
     updates = {}
     for section_key, values in by_section.items():
         section = sections[section_key]
-        form_class = section_form_class(spec, section)
-        form = form_class.from_answers({key: current.get(key) for key in form_class.items} | values, body["base_version"])
+        # The sent answers through the page's own fields; the others stay as stored.
+        form = section_form_class(spec, section, frozenset(values)).from_answers(values, body["base_version"])
         if form.validate():
-            updates[section] = form.answers()
+            updates[section] = {item["key"]: current.get(item["key"]) for item in section.items} | form.answers()
         else:
             errors.update({key: [str(message) for message in messages] for key, messages in form.errors.items()})
     if errors:
         raise ValidationError({"answers": errors})
     try:
-        with write_transaction():
-            changed = service.save_sections(submission, updates, body["base_version"], current_user)
-            # Read before the commit ends the transaction, so nothing is loaded again after it.
-            result = {"version": submission.version, "state": submission.state, "updated_at": submission.updated_at,
-                      "problems": _by_key(service.problems(submission, only={section.key for section in updates}))}
+        with write_transaction(reload=False):
+            changed = service.save_sections(submission, updates, body["base_version"], current_user, stored)
     except StaleDataError:
         db.session.rollback()
         raise service.StaleSubmission(submission, service.answers_of(submission)) from None
-    return jsonify(SaveResultSchema().dump(result | {"saved": sorted(body["answers"]), "changed": changed}))
+    problems = _by_key(service.problems(submission, only={section.key for section in updates}))
+    return jsonify(SaveResultSchema().dump({
+        "version": submission.version, "state": submission.state, "updated_at": submission.updated_at,
+        "saved": sorted(body["answers"]), "changed": changed, "problems": problems}))
 
 
 def _by_key(problems) -> dict[str, list[str]]:

@@ -264,7 +264,8 @@ def _touch(submission: Submission, user: User) -> None:
 
 # --- saving answers ----------------------------------------------------------------
 
-def save_sections(submission: Submission, updates: dict[Section, dict[str, Any]], base_version: int, user: User) -> list[str]:
+def save_sections(submission: Submission, updates: dict[Section, dict[str, Any]], base_version: int, user: User,
+                  stored: dict[str, StoredAnswer] | None = None) -> list[str]:
     """Store the answers of one or more sections as one change; returns the keys whose value changed.
 
     Items hidden by ``show_if`` (given the new answers) are cleared, and every
@@ -273,8 +274,11 @@ def save_sections(submission: Submission, updates: dict[Section, dict[str, Any]]
 
     The submission row moves to its next version first, so a concurrent save
     fails there (``StaleDataError``) before any answer is written. Then only the
-    answers these sections show or depend on are read (``section_inputs``), and
-    written with a few set-wise statements.
+    answers these sections show or depend on (``section_inputs``) are read, and
+    written with a few set-wise statements. ``stored``: those answers as the
+    caller read them, in the request, with the submission; the version check
+    vouches that they are still current (every change of an answer moves the
+    version on), so they need not be read again.
     """
     require_editable(user, submission, [section.key for section in updates])
     _check_version(submission, base_version)
@@ -282,7 +286,7 @@ def save_sections(submission: Submission, updates: dict[Section, dict[str, Any]]
         _set_state(submission, user, SubmissionState.IN_PROGRESS)
     _touch(submission, user)
     db.session.flush()
-    current = stored_answers(submission, inputs_of(updates))
+    current = stored_answers(submission, inputs_of(updates)) if stored is None else stored
     merged = {key: row.value for key, row in current.items()}
     for values in updates.values():
         merged |= values
@@ -315,7 +319,7 @@ def stored_values(section: Section, values: dict[str, Any], merged: dict[str, An
 def _save_section(submission, section, values, merged, current: dict[str, StoredAnswer], user) -> list[str]:
     changed: list[str] = []
     confirmed: list[str] = []
-    inserted, updated, removed = [], [], []
+    inserted, updated, removed, events = [], [], [], []
     now = datetime.now(timezone.utc)
     for key, new in stored_values(section, values, merged).items():
         answer = current.get(key)
@@ -325,10 +329,8 @@ def _save_section(submission, section, values, merged, current: dict[str, Stored
         if new == old:
             continue
         changed.append(key)
-        audit.record(
-            "answer.changed", "answer", key,
-            country_id=submission.country_id, submission_id=submission.id, key=key, old=old, new=new,
-        )
+        events.append({"object_id": key, "country_id": submission.country_id, "submission_id": submission.id,
+                       "key": key, "old": old, "new": new})
         if new is None:
             removed.append(answer.id)
         elif answer is None:
@@ -341,6 +343,7 @@ def _save_section(submission, section, values, merged, current: dict[str, Stored
         db.session.execute(insert(Answer), inserted)
     if updated:
         db.session.execute(update(Answer), updated)  # by primary key, one executemany
+    audit.record_many("answer.changed", "answer", events)
     if confirmed:
         kept = [current[key].id for key in confirmed if current[key].id not in removed]
         if kept:

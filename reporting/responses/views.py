@@ -12,7 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from wtforms.fields.choices import SelectChoice
 
 from forms import KINDS, section_form_class
-from forms.relevance import is_visible
+from forms.relevance import is_visible, section_inputs
 from reporting.accounts.access import STAFF_ROLES, roles_required
 from reporting.accounts.services import AccountError
 from reporting.core.inputs import parse_int, query_int
@@ -266,9 +266,11 @@ def section(label: str, iso3: str, section_key: str):
         for message in form.form_errors:
             flash(message, "error")
         return refuse(422, {key: messages for key, messages in form.errors.items() if key in form.items})
+    # What the section shows or depends on, read before the write lock is taken (the version check vouches for it).
+    stored = service.stored_answers(submission, section_inputs(section))
     try:
-        with write_transaction():
-            changed = service.save_sections(submission, {section: form.answers()}, base_version(), current_user)
+        with write_transaction(reload=False):
+            changed = service.save_sections(submission, {section: form.answers()}, base_version(), current_user, stored)
     except (service.StaleSubmission, StaleDataError) as error:
         return _render_conflict(submission, section, form, error)
     except service.WorkflowError as error:

@@ -41,16 +41,13 @@ def test_save_is_all_or_nothing(app, db, cycle, login_as, client, monkeypatch):
 
     login_as("focal_point", "FRA")
     post_section(client, "dr-prevention", {"t.1.status": "planned", "t.2.status": "planned"})
-    original = submissions.audit.record
-    calls = {"n": 0}
+    original = submissions.audit.record_many
 
-    def failing_record(*args, **kwargs):
-        calls["n"] += 1
-        if calls["n"] == 2:
-            raise RuntimeError("simulated crash mid-save")
-        return original(*args, **kwargs)
+    def failing_record_many(*args, **kwargs):
+        original(*args, **kwargs)  # the new answers and their events are written by now
+        raise RuntimeError("simulated crash mid-save")
 
-    monkeypatch.setattr(submissions.audit, "record", failing_record)
+    monkeypatch.setattr(submissions.audit, "record_many", failing_record_many)
     response = post_section(client, "dr-prevention", {"t.1.status": "implemented", "t.2.status": "implemented"})
     assert response.status_code == 500
     db.session.rollback()
