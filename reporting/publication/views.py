@@ -313,7 +313,8 @@ def robots():
 def sitemap():
     def make():
         urls = services.sitemap_urls(lambda endpoint, **values: url_for(endpoint, _external=True, **values), _languages())
-        if "opendata.catalog" in current_app.view_functions:
+        if "opendata.catalog" in current_app.view_functions:  # the open data: its catalogue and each cycle's page
             urls.append(url_for("opendata.catalog", _external=True))
+            urls += [url_for("opendata.cycle_page", label=cycle.label, _external=True) for cycle in policy.published_cycles()]
         return render_template("publication/sitemap.xml", urls=urls)
     return cached_page(make, mimetype="application/xml")

@@ -9,6 +9,7 @@ submissions that are not accepted, in a reviewer's comment, a contributor's name
 and in a cycle that is not published; the words of the accepted country that consented must
 appear (else the crawl would prove nothing).
 """
+from collections import Counter
 from html.parser import HTMLParser
 import io
 import json
@@ -109,8 +110,11 @@ def test_no_private_value_anywhere_public(app, runner, portal_demo):
     starts = ["/public/", "/public/en/", "/robots.txt", "/sitemap.xml"]
     if "opendata.catalog" in app.view_functions:
         starts.append("/public/data/catalog.json")
+    if "public_api.index" in app.view_functions:
+        starts.append("/api/v1/public/")
     pages = crawl(client, starts)
 
+    print(f"crawled {len(pages)} URLs:", dict(sorted(Counter(media for _status, media, _text in pages.values()).items())))
     errors = {path: status for path, (status, _media, _text) in pages.items() if status >= 500}
     assert errors == {}
     leaks = sorted(path for path, (_status, _media, text) in pages.items() if MARKER.lower() in text.lower())
