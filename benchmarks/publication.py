@@ -137,6 +137,8 @@ def main() -> None:
                         help="seconds a publication may run; past it the build is cancelled and the full time is "
                              "extrapolated from the PDFs done (default 900: the 15-minute target)")
     parser.add_argument("--rebuild-workers", type=int, default=2, help="queue workers for the rebuilds")
+    parser.add_argument("--rebuild-countries", type=int, default=None,
+                        help="profiles of the first N Member States in the rebuilds (default: --countries)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         scratch = Path(scratch)
@@ -168,19 +170,34 @@ def main() -> None:
                     stop_workers(workers)
                     workers = start_workers(count, env)
                     shutil.rmtree(scratch / "reports", ignore_errors=True)  # from scratch: nothing to keep or resume
-                    seconds, row, finished = timed_build(app, label, countries, args.budget)
+                    # The six reports first (a report takes many times a profile), then the profiles, the reports kept.
+                    reports, row, finished = timed_build(app, label, "none", args.budget)
+                    if not finished:
+                        print(f"{count} queue worker(s): the {LANGUAGES} reports alone ran past the {args.budget:.0f} s "
+                              f"budget ({row.done} done); {load()}", flush=True)
+                        time.sleep(5)
+                        continue
+                    seconds, row, finished = timed_build(app, label, countries, max(args.budget - reports, 60))
+                    profiles = LANGUAGES * args.countries
+                    done = row.done - row.reused
                     if finished:
-                        print(f"{count} queue worker(s): full publication of {row.total} PDFs in {seconds / 60:.1f} min "
-                              f"({seconds / row.total:.2f} s per PDF); {load()}", flush=True)
+                        print(f"{count} queue worker(s): full publication of {row.total} PDFs in "
+                              f"{(reports + seconds) / 60:.1f} min: {LANGUAGES} reports in {reports:.0f} s, {profiles} "
+                              f"profiles in {seconds:.0f} s ({seconds / profiles:.2f} s each); {load()}", flush=True)
                     else:
-                        done = max(row.done, 1)
-                        print(f"{count} queue worker(s): stopped at the {args.budget:.0f} s budget with {row.done} of "
-                              f"{row.total} PDFs done; at that rate the publication takes about "
-                              f"{seconds * row.total / done / 60:.1f} min (extrapolated); {load()}", flush=True)
+                        each = seconds / max(done, 1)
+                        print(f"{count} queue worker(s): {LANGUAGES} reports in {reports:.0f} s; profiles stopped at the "
+                              f"{args.budget:.0f} s budget with {done} of {profiles} done in {seconds:.0f} s "
+                              f"({each:.2f} s each); full publication about {(reports + each * profiles) / 60:.1f} min "
+                              f"(extrapolated); {load()}", flush=True)
                         time.sleep(5)  # the cancelled build's workers finish the PDF they are on
 
                 stop_workers(workers)
                 workers = start_workers(args.rebuild_workers, env)
+                rebuilt = args.rebuild_countries or args.countries
+                countries = ",".join(codes[:rebuilt])
+                print(f"Rebuilds: {LANGUAGES} reports + {rebuilt} × {LANGUAGES} profiles = {LANGUAGES * (1 + rebuilt)} PDFs",
+                      flush=True)
                 # Rebuilds need a complete publication to start from: this build has no budget, and takes up
                 # what the last (cancelled) one rendered into its cache (as a build retried after a crash does).
                 seconds, _row, _finished = timed_build(app, label, countries)

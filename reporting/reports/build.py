@@ -34,7 +34,7 @@ import dataclasses
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from decimal import Decimal
-from functools import lru_cache
+from functools import cached_property, lru_cache
 import hashlib
 import json
 from multiprocessing import get_context
@@ -112,8 +112,22 @@ def _canonical(value):
     return str(value)  # lazy translation strings and the like: their text
 
 
+def _as_json(value):
+    """For ``json.dumps``: what plain JSON does not hold (dataclasses, sets, dates, lazy strings)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return [type(value).__name__, {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}]
+    return _canonical(value)
+
+
 def fingerprint(*parts) -> str:
-    return hashlib.sha256(json.dumps(_canonical(parts), sort_keys=True).encode()).hexdigest()
+    """A digest of ``parts``, the same for equal values. Plain data (a country's answers: nested JSON)
+    is encoded by ``json`` in C; anything with dicts keyed by other than strings (areas) takes the
+    slower canonical form."""
+    try:
+        text = json.dumps(parts, sort_keys=True, default=_as_json)
+    except TypeError:  # keys that are not strings
+        text = json.dumps(_canonical(parts), sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 @lru_cache(maxsize=None)
@@ -212,7 +226,6 @@ class Build:
         self.profiles = {code: profile_content(self.content, code) for code in {c.region_m49 for c in countries}}
         self.aggregation_seconds = time.perf_counter() - started
         self.country_ids = {country.iso3: country.id for country in countries}
-        self.answers = exports.answers_table(cycle)
         content = fingerprint(self.content)
         profiles = {code: fingerprint(profile) for code, profile in self.profiles.items()}
         responses = {iso3: fingerprint(response) for iso3, response in self.responses.items()}
@@ -223,6 +236,12 @@ class Build:
                           fingerprint(TEMPLATES[PROFILE], language, renderer_version(language),
                                       profiles[country.region_m49], responses[country.iso3]))
                       for language in languages for country in countries]
+
+    @cached_property
+    def answers(self) -> exports.Table:
+        """The answers export: read when the data files are written (in parallel with the PDFs),
+        not while the build is prepared; not part of a queued build's pickled plan."""
+        return exports.answers_table(db.session.get(Cycle, self.cycle_id))
 
     def kept(self) -> dict[str, Output]:
         """The PDFs of the last build whose inputs have not changed, by path: not rendered again."""
@@ -548,16 +567,61 @@ def _cached(folder: Path, job: Job) -> tuple[Path, Path]:
     return folder / CACHE / f"{job.inputs}.pdf", folder / CACHE / f"{job.inputs}.json"
 
 
+def _exports_done(folder: Path, build_id: int) -> Path:
+    return folder / CACHE / f"data-files-{build_id}.json"
+
+
 def _enqueue_parts(build_id: int, build: Build, kept: dict[str, Output]) -> None:
+    """The queue tasks of a build: each cycle report alone (one takes about as long as ten profiles),
+    the data files, then the profiles ``PART_SIZE`` at a time, the longest first so that the workers
+    finish together; and the publishing task once they have all ended."""
     (build.folder / PLANS).mkdir(exist_ok=True)
     (build.folder / CACHE).mkdir(exist_ok=True)
     write_atomic(_plan_path(build.folder, build_id), pickle.dumps(build))
     todo = [index for index, job in enumerate(build.jobs) if job.path not in kept]
-    parts = [enqueue("reporting.reports.build:render_part", build_id, str(build.folder), todo[start:start + PART_SIZE],
-                     retries=PART_RETRIES, description=f"report build {build_id}: PDFs {start + 1}–{start + PART_SIZE}")
-             for start in range(0, len(todo), PART_SIZE)]
+    reports = [index for index in todo if build.jobs[index].kind == REPORT]
+    profiles = [index for index in todo if build.jobs[index].kind != REPORT]
+    parts = [enqueue("reporting.reports.build:render_part", build_id, str(build.folder), [index], retries=PART_RETRIES,
+                     description=f"report build {build_id}: PDFs: {build.jobs[index].path}")
+             for index in reports]
+    parts.append(enqueue("reporting.reports.build:export_part", build_id, str(build.folder), retries=PART_RETRIES,
+                         description=f"report build {build_id}: data files"))
+    parts += [enqueue("reporting.reports.build:render_part", build_id, str(build.folder), profiles[start:start + PART_SIZE],
+                      retries=PART_RETRIES,
+                      description=f"report build {build_id}: PDFs {start + 1}–{start + PART_SIZE} of the profiles")
+              for start in range(0, len(profiles), PART_SIZE)]
     enqueue("reporting.reports.build:finish_build", build_id, str(build.folder), depends_on=parts,
             description=f"report build {build_id}: publish")
+
+
+def export_part(build_id: int, folder: str) -> int:
+    """A queue task: write the data files (aggregates, answers) under the build's temporary names while
+    other workers render PDFs, and note them done; ``finish_build`` publishes them (or writes them
+    itself if this task did not finish)."""
+    if _state(build_id) is BuildState.CANCELLED:
+        return 0
+    build = _load_plan(folder, build_id)
+    written = build._exports()
+    write_atomic(_exports_done(build.folder, build_id), json.dumps(
+        [[output.job.path, output.sha256, output.size, str(output.temp)] for output in written]).encode())
+    return len(written)
+
+
+def _written_exports(build: Build, build_id: int) -> list[Output] | None:
+    """The data files ``export_part`` wrote, if it finished and they are all there, whole."""
+    try:
+        entries = {path: (sha256, size) for path, sha256, size, _temp in
+                   json.loads(_exports_done(build.folder, build_id).read_text())}
+    except (OSError, ValueError):
+        return None
+    outputs = []
+    for name, extension in DATA_FILES:
+        job = Job(ANSWERS if name == "answers" else AGGREGATES, None, None, data_path(build.label, name, extension))
+        temp = build._temp(job)
+        if job.path not in entries or not temp.is_file() or temp.stat().st_size != entries[job.path][1]:
+            return None
+        outputs.append(Output(job, temp, *entries[job.path]))
+    return outputs
 
 
 def _load_plan(folder: str, build_id: int) -> Build:
@@ -620,7 +684,7 @@ def finish_build(build_id: int, folder: str) -> str:
                               f"a queue task failed or its worker stopped; see `flask queue info`, then build again "
                               f"(the {len(build.jobs) - len(missing)} PDFs done are kept)")
         with _lock(build.folder):
-            exports_written = build._exports()
+            exports_written = _written_exports(build, build_id) or build._exports()
             try:
                 build._publish(outputs + exports_written, build_id=build_id)
             except BaseException:
@@ -638,6 +702,13 @@ def finish_build(build_id: int, folder: str) -> str:
         return BuildState.FAILED.value
     finally:
         path.unlink(missing_ok=True)
+        done = _exports_done(Path(folder), build_id)
+        try:  # data files that a cancelled or failed build wrote and did not publish
+            for _path, _sha256, _size, temp in json.loads(done.read_text()):
+                Path(temp).unlink(missing_ok=True)
+        except (OSError, ValueError):
+            pass
+        done.unlink(missing_ok=True)
 
 
 def warm_up(app: Flask) -> None:

@@ -270,3 +270,17 @@ def test_cli_text_passes_the_same_boundary(runner, db):
     result = runner.invoke(args=["users", "token", "x@example.org", "--name", "script\x00"])
     assert result.exit_code != 0 and "name: It contains a control character (U+0000)" in result.output
     assert "Traceback" not in result.output
+
+
+def test_the_fast_check_refuses_exactly_the_characters_the_rule_names():
+    """``text_problem`` looks for a refused character with one regex: the same set, over every code point,
+    as the rule (control characters but tab and line feed, surrogates, U+FFFE, U+FFFF)."""
+    import unicodedata
+
+    from reporting.core.inputs import _REFUSED, ALLOWED_CONTROLS
+
+    for code in range(0x110000):
+        character = chr(code)
+        refused = (0xD800 <= code <= 0xDFFF or code in (0xFFFE, 0xFFFF)
+                   or (unicodedata.category(character) == "Cc" and character not in ALLOWED_CONTROLS))
+        assert bool(_REFUSED.match(character)) == refused, hex(code)

@@ -67,7 +67,10 @@ def test_web_build_spreads_over_two_queue_workers_and_shows_progress(client, app
 
     queue = Queue("reporting", connection=Redis.from_url(queue_workers.url))
     jobs = [queue.fetch_job(job_id) for job_id in FinishedJobRegistry(queue=queue).get_job_ids()]
-    assert len(jobs) == 4  # three parts and the publishing task
+    # each report alone, the four profiles two by two, the data files, and the publishing task
+    assert sorted(job.description.split(": ", 1)[1] for job in jobs) == [
+        "PDFs 1–2 of the profiles", "PDFs 3–4 of the profiles", "PDFs: en/progress-report-2026-en.pdf",
+        "PDFs: fr/progress-report-2026-fr.pdf", "data files", "publish"]
     assert len({job.worker_name for job in jobs if "PDFs" in job.description}) == 2  # both workers rendered
 
 
