@@ -481,7 +481,9 @@ def cycle_content(cycle: Cycle, today: date | None = None) -> ReportContent:
         regions=regions,
         regional_groups=[Area("regional_group", key) for key in regional_groups() if key in REGIONAL_GROUP_NAMES],
         scopes=[area for area in geography.areas if area.level == "scope"],
-        pillars=list(pillars.values()),
+        # A pillar with nothing to report (the screening questions, which only switch modules on) is no chapter.
+        pillars=[pillar for pillar in pillars.values()
+                 if pillar.commitments or any(section.indicators or section.examples for section in pillar.sections)],
         targets=_targets(spec, figures, previous),
         new_questions=len(status_keys) - len(set(mapping) & set(status_keys)) if before else 0,
         reporting=[_place(country) for country in reporting],

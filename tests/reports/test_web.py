@@ -70,3 +70,26 @@ def test_unknown_language_cycle_or_table(client, cycles, login_as, path, status)
 
 def test_sign_in_required(client, cycles):
     assert client.get(WEB.format(lang="en")).status_code == 302
+
+
+def test_a_pillar_with_no_policy_question_is_no_chapter(client, db, login_as):
+    """The screening questions only switch modules on: no "Chapter 1. Screening" of "too few replies"."""
+    import copy
+    from datetime import date
+
+    from .conftest import ANSWERS, SPEC, fill, make_cycle
+
+    spec = copy.deepcopy(SPEC)
+    spec["version"] = "1.2.0"
+    spec["pillars"].insert(0, {"key": "screening", "title": "Screening", "sections": [{
+        "key": "screening", "title": "Screening: what applies to your country", "chapter": None, "scope": ["global"],
+        "context": [], "checks": [], "items": [{"key": "screening.cultivation", "kind": "single_choice", "commitments": [],
+                                                "label": "Illicit crops are cultivated", "choices": [
+                                                    {"value": "yes", "label": "Yes"}, {"value": "no", "label": "No"}]}]}]})
+    fill(make_cycle("2026", date(2026, 6, 30), spec=spec), ANSWERS)
+    login_as("compiler", None)
+    page = client.get(WEB.format(lang="en")).get_data(as_text=True)
+    assert "Screening" not in page
+    assert 'id="chapter-demand_reduction"' in page and "Chapter 1. Demand reduction and related measures" in page
+    ids = re.findall(r' id="([^"]+)"', page)
+    assert len(ids) == len(set(ids))  # no two elements share an id (a chapter and a section once did)
