@@ -31,7 +31,7 @@ from flask_babel import lazy_gettext as _l
 from reporting.models import Cycle, CycleState
 from reporting.opendata.dictionary import dictionary_table
 from reporting.reports import exports
-from reporting.reports.build import AGGREGATE_SHEETS, write_atomic
+from reporting.reports.build import AGGREGATE_SHEETS, fingerprint, write_atomic
 from reporting.reports.content import ReportContent, cycle_content
 
 FOLDER, MANIFEST = "open-data", "manifest.json"
@@ -118,12 +118,31 @@ def _table_json(table: exports.Table) -> dict:
     return {"columns": table.columns, "rows": table.rows}
 
 
-def _bodies(cycle: Cycle, content: ReportContent) -> dict[str, bytes]:
+@dataclass
+class Tables:
+    """What the files of a cycle are written from."""
+
+    aggregates: list[exports.Table]
+    answers: Any  # answers.PublicAnswers
+    dictionary: exports.Table
+
+    def inputs(self, cycle: Cycle) -> str:
+        """A fingerprint of everything the files say: equal inputs give equal files (but for the dates a
+        workbook stamps), so a rebuild that changes nothing public writes nothing (an XLSX of every answer
+        of a cycle takes minutes)."""
+        return fingerprint(cycle.label, [(t.name, t.columns, t.rows) for t in self.aggregates],
+                           self.answers.table.columns, self.answers.table.rows, self.answers.countries,
+                           self.dictionary.columns, self.dictionary.rows, [file.name for file in FILES])
+
+
+def _tables(cycle: Cycle, content: ReportContent) -> Tables:
     from reporting.opendata.answers import public_answers
 
-    aggregates = exports.aggregate_tables(content)
-    answers = public_answers(cycle)
-    dictionary = dictionary_table(cycle.spec_version.content)
+    return Tables(exports.aggregate_tables(content), public_answers(cycle), dictionary_table(cycle.spec_version.content))
+
+
+def _bodies(cycle: Cycle, tables: Tables) -> dict[str, bytes]:
+    aggregates, answers, dictionary = tables.aggregates, tables.answers, tables.dictionary
     return {
         "aggregates.xlsx": exports.to_xlsx(aggregates),
         **{f"aggregates-{table.name}.csv": exports.to_csv(table) for table in aggregates},
@@ -145,7 +164,8 @@ def _iso(moment: datetime | None) -> str | None:
 
 
 def write_cycle_files(cycle: Cycle, content: ReportContent | None = None) -> dict | None:
-    """Write the open data of ``cycle`` if it is published (returns its new manifest), else nothing (None).
+    """Write the open data of ``cycle`` if it is published (returns its manifest), else nothing (None);
+    nothing either if what the files would say has not changed since they were written (the manifest is kept).
 
     ``content`` is the cycle's report content when the caller has it (a report build); it must have been
     computed for the published cycle (accepted submissions only)."""
@@ -153,9 +173,14 @@ def write_cycle_files(cycle: Cycle, content: ReportContent | None = None) -> dic
         return None
     if content is None:
         content = cycle_content(cycle)
-    bodies = _bodies(cycle, content)
+    tables = _tables(cycle, content)
+    inputs = tables.inputs(cycle)
     folder = folder_of(cycle.label)
     previous = read_manifest(cycle.label) or {}
+    if previous.get("inputs") == inputs and previous.get("published_at") == _iso(cycle.published_at) and all(
+            file_path(cycle.label, previous, file.name) for file in FILES):
+        return previous
+    bodies = _bodies(cycle, tables)
     now = _iso(datetime.now(timezone.utc))
     generation = f"{datetime.now(timezone.utc):%Y%m%dT%H%M%S}-{secrets.token_hex(4)}"
     target = folder / generation
@@ -174,7 +199,8 @@ def write_cycle_files(cycle: Cycle, content: ReportContent | None = None) -> dic
             }
         manifest = {
             "cycle": cycle.label, "generation": generation, "spec_version": cycle.spec_version.version,
-            "is_demo": cycle.is_demo, "published_at": _iso(cycle.published_at), "generated_at": now, "files": files,
+            "is_demo": cycle.is_demo, "published_at": _iso(cycle.published_at), "generated_at": now, "inputs": inputs,
+            "files": files,
         }
         write_atomic(folder / MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False).encode())
     except OSError as error:

@@ -3,6 +3,7 @@ import csv
 import hashlib
 import io
 import json
+import time
 
 from openpyxl import load_workbook
 import pytest
@@ -121,14 +122,33 @@ def test_an_unpublished_cycle_gets_no_files(client, published):
     assert not folder_of(closed.label).exists()
 
 
-def test_a_rewrite_keeps_the_dates_of_unchanged_files(published):
+def test_a_rewrite_writes_only_when_something_public_changed_and_keeps_unchanged_files_dates(published):
+    from reporting.database import write_transaction
+    from reporting.extensions import db
+    from reporting.models import Answer, Country, Submission
+    from sqlalchemy import select
+
     cycle, _closed = published
     first = read_manifest(cycle.label)
+    assert write_cycle_files(cycle)["generation"] == first["generation"]  # nothing changed: nothing written
+    with write_transaction():  # a change the public cannot see (a non-consenting country's words)
+        db.session.execute(Answer.__table__.update().where(Answer.key == MEASURES, Answer.submission_id == select(
+            Submission.id).join(Country).where(Country.iso3 == "DEU", Submission.cycle_id == cycle.id).scalar_subquery())
+            .values(value="still not public"))
+    assert write_cycle_files(cycle)["generation"] == first["generation"]
+    with write_transaction():  # a public one: Nigeria consents to publish its words
+        db.session.scalar(select(Submission).join(Country).where(
+            Country.iso3 == "NGA", Submission.cycle_id == cycle.id)).may_publish = True
+        nigeria = db.session.scalar(select(Submission).join(Country).where(Country.iso3 == "NGA", Submission.cycle_id == cycle.id))
+        db.session.add(Answer(submission_id=nigeria.id, key=MEASURES, value="Programme du Nigeria"))
+    time.sleep(1.1)  # dates are to the second: a changed file must get a later one
     second = write_cycle_files(cycle)
     assert second["generation"] != first["generation"]
-    for name in ("answers.csv", "dictionary.csv", "aggregates-status.csv", "answers.json"):
+    assert second["files"]["answers.csv"]["modified"] > first["files"]["answers.csv"]["modified"]
+    for name in ("dictionary.csv", "aggregates-status.csv"):
         assert second["files"][name]["sha256"] == first["files"][name]["sha256"]
         assert second["files"][name]["modified"] == first["files"][name]["modified"]
+    assert second["files"]["answers.csv"]["sha256"] != first["files"]["answers.csv"]["sha256"]
 
 
 @pytest.mark.parametrize("path", [
