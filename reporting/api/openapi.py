@@ -5,6 +5,7 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
 from reporting.api import schemas
+from reporting.reports.build import AGGREGATE_SHEETS
 
 CYCLE = {"name": "label", "in": "path", "required": True, "schema": {"type": "string"}}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -157,7 +158,7 @@ COMMITMENT_SUMMARY = {"type": "object", "required": ["id", "document", "url"], "
     "title": {"type": "string", "nullable": True}, "pillar": {"type": "string", "nullable": True},
     "chapter": {"type": "integer", "nullable": True}, "scope": {"type": "array", "items": _STRING, "nullable": True},
     "url": _STRING}}
-TABLES = ["status", "summary", "targets", "commitments", "indicators", "coverage"]
+TABLES = list(AGGREGATE_SHEETS)
 
 PUBLIC_PATHS = {
     "/public/": _public("Links to the public resources (no authentication)",

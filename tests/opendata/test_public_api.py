@@ -8,6 +8,7 @@ import pytest
 
 from reporting.api.openapi import openapi_document
 from reporting.opendata.files import FILES, read_manifest
+from reporting.reports.build import AGGREGATE_SHEETS
 from tests.opendata.conftest import MARKERS, PUBLIC_TEXT
 from tests.reports.conftest import MEASURES, S1
 
@@ -255,6 +256,8 @@ def test_openapi_lists_the_public_routes_without_authentication(client):
         assert {"ETag", "Last-Modified", "Cache-Control"} <= set(operation["responses"]["200"]["headers"])
         assert {"304", "429"} <= set(operation["responses"])
     assert openapi_document() == document
+    table = document["paths"]["/public/cycles/{label}/aggregates/{table}"]["get"]["parameters"][1]
+    assert table["schema"]["enum"] == list(AGGREGATE_SHEETS)
 
 
 def test_open_data_page_lists_the_files(client, published):
