@@ -57,9 +57,6 @@ from reporting.responses.cycles import previous_cycle
 
 BODY_TEMPLATE = "reports/web/_body.html"
 CACHE_FOLDER = ".web-cache"
-# Where a CSV link goes in the cached body: U+E000 table-id U+E001 (private-use characters, which no
-# text of the report contains and HTML escaping leaves as they are).
-CSV_MARK = re.compile("\ue000([A-Za-z0-9._-]+)\ue001")
 TABLE_ID = re.compile(r"[A-Za-z0-9._-]+")
 SOURCE_ROOTS = ("reporting", "forms")
 
@@ -179,10 +176,16 @@ def report_content(cycle: Cycle) -> ReportContent:
     return _content(cycle, content_fingerprint(cycle))
 
 
+def _link_mark() -> str:
+    """What stands for a CSV link in the cached body, around the table id: derived from ``SECRET_KEY``, so
+    that no text a country wrote (quoted in the report) can pass for one."""
+    return _signature("web report CSV link", b"")[:20]
+
+
 def _placeholder(table_id: str) -> str:
     if not TABLE_ID.fullmatch(table_id):
         raise ValueError(f"table id {table_id!r} cannot carry a CSV link (letters, digits, '.', '_', '-' only)")
-    return f"\ue000{table_id}\ue001"
+    return f"{_link_mark()}:{table_id}:{_link_mark()}"
 
 
 def report_body(cycle: Cycle, language: str, csv_url: Callable[[str], str]) -> Markup:
@@ -199,4 +202,5 @@ def report_body(cycle: Cycle, language: str, csv_url: Callable[[str], str]) -> M
         return html.encode()
 
     html = _cached(_folder(cycle) / f"body-{language}.html", body_key, render).decode()
-    return Markup(CSV_MARK.sub(lambda match: str(escape(csv_url(match.group(1)))), html))
+    mark = _link_mark()
+    return Markup(re.sub(f"{mark}:([A-Za-z0-9._-]+):{mark}", lambda match: str(escape(csv_url(match.group(1)))), html))
