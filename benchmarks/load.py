@@ -236,6 +236,8 @@ def main() -> None:
     parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--users", type=int, default=193)
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="threads per gunicorn worker (more than 1: the gthread worker class)")
     parser.add_argument("--paced", type=float, default=60, help="seconds of saves every 10 s per user")
     parser.add_argument("--flat", type=float, default=30, help="seconds of back-to-back saves")
     parser.add_argument("--no-build", action="store_true", help="no report build beside the load")
@@ -272,7 +274,8 @@ def main() -> None:
             print(f"Data on {args.database}: {len(users)} focal points, every submission pre-filled "
                   f"({time.perf_counter() - started:.0f} s to prepare)")
             port = free_port()
-            server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", str(args.workers), "-b", f"127.0.0.1:{port}",
+            server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", str(args.workers), "--threads", str(args.threads),
+                                       "-b", f"127.0.0.1:{port}",
                                        "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env, start_new_session=True)
             processes.append(server)
             deadline = time.monotonic() + 60
@@ -301,7 +304,7 @@ def main() -> None:
                                          start_new_session=True)
                 processes.append(build)
                 print("A report build (every country profile, one rendering process) runs beside the load")
-            print(f"gunicorn -w {args.workers} on 127.0.0.1:{port}; {os.cpu_count()} cores; "
+            print(f"gunicorn -w {args.workers} --threads {args.threads} on 127.0.0.1:{port}; {os.cpu_count()} cores; "
                   f"load average before: {os.getloadavg()[0]:.1f}")
             paced = run_phase(port, users, Phase("Paced (a save every 10 s per user)"), args.paced, 10.0, server.pid)
             report(paced)
