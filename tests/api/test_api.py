@@ -137,3 +137,43 @@ def test_submit_and_review_through_the_api(client, db, cycle, user_factory):
     assert response.json["comments"][0]["text"] == "Add measures."
     actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.action == "submission.state")).all()
     assert len(actions) == 3
+
+
+def test_a_save_reads_only_what_its_sections_need(client, db, cycle, user_factory):
+    """A deadline save must not load the whole submission: with 500 other answers stored, saving
+    one section's answer loads no answer as an ORM object and stays within a few statements."""
+    from sqlalchemy import event, insert
+    from sqlalchemy.orm import Session
+
+    from reporting.extensions import db as database
+    from reporting.models import Submission
+
+    headers = token_for(user_factory, "focal_point", "FRA")
+    version = client.get("/api/v1/cycles/2025/submissions/FRA", headers=headers).json["version"]
+    submission_id = db.session.scalar(select(Submission.id).where(Submission.cycle_id == cycle.id, Submission.version == version)
+                                      .join(Submission.country).filter_by(iso3="FRA"))
+    with write_transaction():
+        db.session.execute(insert(Answer), [{"submission_id": submission_id, "key": f"elsewhere.{n}", "value": "planned"} for n in range(500)])
+    loaded, statements = [], []
+
+    def on_load(_session, instance):
+        if isinstance(instance, Answer):
+            loaded.append(instance.key)
+
+    def on_statement(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(Session, "loaded_as_persistent", on_load)
+    event.listen(database.engine, "before_cursor_execute", on_statement)
+    try:
+        response = client.patch("/api/v1/cycles/2025/submissions/FRA/answers", headers=headers,
+                                json={"base_version": version, "answers": {"t.1.status": "implemented"}})
+    finally:
+        event.remove(Session, "loaded_as_persistent", on_load)
+        event.remove(database.engine, "before_cursor_execute", on_statement)
+    assert response.status_code == 200, response.json
+    assert loaded == []
+    assert len(statements) <= 15, statements
+    db.session.rollback()
+    assert db.session.scalar(select(Answer.value).where(Answer.key == "t.1.status")) == "implemented"
+    assert db.session.scalar(select(func.count()).select_from(Answer).where(Answer.key.like("elsewhere.%"))) == 500
