@@ -63,7 +63,12 @@ def handle_input_error(error):
 def handle_unexpected(error: Exception):
     from flask import current_app
 
+    from reporting.extensions import db
+
     current_app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+    # A failed statement leaves a PostgreSQL transaction aborted: the error page (which reads
+    # the signed-in user's country for the layout) needs a fresh one.
+    db.session.rollback()
     return render_error(500, MESSAGES[500])
 
 
