@@ -5,6 +5,8 @@ from flask import current_app
 
 from alembic import context
 
+from reporting.core.sqlite_migrations import check_references, foreign_keys_off
+
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
 config = context.config
@@ -91,7 +93,9 @@ def run_migrations_online():
 
     connectable = get_engine()
 
-    with connectable.connect() as connection:
+    # On SQLite a batch operation copies and drops tables: with foreign keys on, the drop would
+    # cascade-delete the child rows (see reporting/core/sqlite_migrations.py).
+    with connectable.connect() as connection, foreign_keys_off(connection):
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
@@ -100,6 +104,7 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+            check_references(connection)
 
 
 if context.is_offline_mode():
