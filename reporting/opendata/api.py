@@ -23,10 +23,10 @@ from reporting.opendata import caching
 from reporting.opendata.catalog import absolute
 from reporting.opendata.files import FILES, OpenDataError, read_json, read_manifest
 from reporting.opendata.views import public_rate_limit
-from reporting.questionnaire.scale import STATUS_VALUES
 from reporting.publication.services import (
     RegisterQuery, asking_question, commitment as register_commitment, search_register, statuses_over_cycles,
 )
+from reporting.questionnaire.scale import STATUS_VALUES
 from reporting.register.model import CHAPTERS, DOCUMENTS, PILLARS
 from reporting.reports.aggregation import IMPLEMENTED
 from reporting.reports.build import AGGREGATE_SHEETS

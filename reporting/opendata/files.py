@@ -16,6 +16,7 @@ manifest is replaced (an atomic rename); then the older generations are
 removed. A reader thus always finds the files its manifest describes, with the
 checksums it lists, even while the files are being rewritten.
 """
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 import hashlib
@@ -24,10 +25,10 @@ from pathlib import Path
 import secrets
 import shutil
 from typing import Any
-from collections.abc import Callable
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+
 from reporting.models import Cycle, CycleState
 from reporting.opendata.dictionary import dictionary_table
 from reporting.reports import exports

@@ -1,7 +1,6 @@
 """The public API and the catalogue: no sign-in, only public values, caching headers, 304, 429,
 clear JSON errors, and everything reachable from /public/data/catalog.json."""
 import hashlib
-import json
 from urllib.parse import urlsplit
 
 import pytest
