@@ -134,8 +134,8 @@ def main() -> None:
     parser.add_argument("--workers", default="1,2", help="comma-separated numbers of queue workers to try")
     parser.add_argument("--countries", type=int, default=MEMBER_STATES, help="profiles of the first N Member States")
     parser.add_argument("--budget", type=float, default=900,
-                        help="seconds a publication may run; past it the build is cancelled and the full time is "
-                             "extrapolated from the PDFs done (default 900: the 15-minute target)")
+                        help="seconds the reports, then the profiles, may each run; past it the build is cancelled "
+                             "and the full time extrapolated from the PDFs done (default 900: the 15-minute target)")
     parser.add_argument("--rebuild-workers", type=int, default=2, help="queue workers for the rebuilds")
     parser.add_argument("--rebuild-countries", type=int, default=None,
                         help="profiles of the first N Member States in the rebuilds (default: --countries)")
@@ -177,7 +177,7 @@ def main() -> None:
                               f"budget ({row.done} done); {load()}", flush=True)
                         time.sleep(5)
                         continue
-                    seconds, row, finished = timed_build(app, label, countries, max(args.budget - reports, 60))
+                    seconds, row, finished = timed_build(app, label, countries, args.budget)
                     profiles = LANGUAGES * args.countries
                     done = row.done - row.reused
                     if finished:
@@ -185,11 +185,11 @@ def main() -> None:
                               f"{(reports + seconds) / 60:.1f} min: {LANGUAGES} reports in {reports:.0f} s, {profiles} "
                               f"profiles in {seconds:.0f} s ({seconds / profiles:.2f} s each); {load()}", flush=True)
                     else:
-                        each = seconds / max(done, 1)
+                        each = seconds / done if done else None  # includes preparing the build: an upper bound
                         print(f"{count} queue worker(s): {LANGUAGES} reports in {reports:.0f} s; profiles stopped at the "
-                              f"{args.budget:.0f} s budget with {done} of {profiles} done in {seconds:.0f} s "
-                              f"({each:.2f} s each); full publication about {(reports + each * profiles) / 60:.1f} min "
-                              f"(extrapolated); {load()}", flush=True)
+                              f"{args.budget:.0f} s budget with {done} of {profiles} done in {seconds:.0f} s"
+                              + (f" ({each:.2f} s each); full publication about {(reports + each * profiles) / 60:.1f} min "
+                                 f"(extrapolated)" if each else "") + f"; {load()}", flush=True)
                         time.sleep(5)  # the cancelled build's workers finish the PDF they are on
 
                 stop_workers(workers)
