@@ -102,10 +102,10 @@ def changed_one_answer(cycle, iso3: str) -> str:
     from reporting.models import Answer, Country, Submission
 
     step = {"not_started": "planned", "planned": "in_progress", "in_progress": "implemented", "implemented": "in_progress"}
-    with write_transaction():
-        answer = db.session.scalar(select(Answer).join(Submission).join(Country).where(
-            Submission.cycle_id == cycle.id, Country.iso3 == iso3, Answer.key.like("%.status"),
-            Answer.value.in_(list(step))).order_by(Answer.key).limit(1))
+    with write_transaction():  # (a JSON column: the value is compared in Python)
+        answer = next(answer for answer in db.session.scalars(select(Answer).join(Submission).join(Country).where(
+            Submission.cycle_id == cycle.id, Country.iso3 == iso3, Answer.key.like("%.status")).order_by(Answer.key))
+            if answer.value in step)
         before, answer.value = answer.value, step[answer.value]
         return f"{iso3} {answer.key}: {before} → {answer.value}"
 
@@ -131,7 +131,7 @@ def manifest_times(app, label: str) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--workers", default="1,2", help="comma-separated numbers of queue workers to try")
+    parser.add_argument("--workers", default="1,2", help="comma-separated numbers of queue workers to try (none: the rebuilds only)")
     parser.add_argument("--countries", type=int, default=MEMBER_STATES, help="profiles of the first N Member States")
     parser.add_argument("--budget", type=float, default=900,
                         help="seconds the reports, then the profiles, may each run; past it the build is cancelled "
@@ -166,7 +166,7 @@ def main() -> None:
                 pdfs = LANGUAGES * (1 + args.countries)
                 print(f"Data: arq-2.0.0 answered in full, {answers:,} answers per cycle; publication: {LANGUAGES} reports "
                       f"+ {args.countries} × {LANGUAGES} profiles = {pdfs} PDFs; {os.cpu_count()} cores, {load()}", flush=True)
-                for count in (int(n) for n in args.workers.split(",")):
+                for count in (int(n) for n in args.workers.split(",") if n != "none"):
                     stop_workers(workers)
                     workers = start_workers(count, env)
                     shutil.rmtree(scratch / "reports", ignore_errors=True)  # from scratch: nothing to keep or resume
