@@ -26,6 +26,9 @@ def parameter_values(other_iso3: str) -> dict[str, str]:
         "user_id": "1",
         "document_id": "1",
         "table_id": "t-summary-pillars",
+        "commitment_id": "ungass2016.1.a",  # the public register (its statuses count published cycles only)
+        "table": "status",  # an aggregate table of the public API
+        "name": "answers.csv",  # an open-data file
     }
 
 
