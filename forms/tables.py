@@ -224,13 +224,13 @@ def _pattern(decimals: int) -> NumberPattern:
     return parse_pattern("#,##0" + ("." + "#" * decimals if decimals else ""))
 
 
-def _shown(value: Any, column: Mapping[str, Any]) -> str:
-    """A stored cell as the reader types it: grouped in the page's locale, "--" for no data."""
+def _shown(value: Any, column: Mapping[str, Any], locale) -> str:
+    """A stored cell as the reader types it: grouped in ``locale`` (the page's), "--" for no data."""
     if value is None:
         return ""
     if value == NO_DATA:
         return "--"
-    return _pattern(column.get("decimals", 0)).apply(value, get_locale() or "en")
+    return _pattern(column.get("decimals", 0)).apply(value, locale)
 
 
 def _cell_html(key: str, row: str, column: str, text: str, flagged: bool, disabled: bool) -> Markup:
@@ -268,12 +268,13 @@ def grid(item: Mapping[str, Any], value: Any, flagged: Iterable[tuple[str | None
         requested = list(stored.get("rows", {}))
     shown += [row for row in labels if row in requested and row not in shown]
     flags = set(flagged)
+    locale = get_locale() or "en"  # once per table, not once per cell
     rows = []
     for row in shown:
         cells = []
         for column in table["columns"]:
             name = _cell_name(key, row, column["key"])
-            text = typed.get(name, "") if typed is not None else _shown(stored.get("rows", {}).get(row, {}).get(column["key"]), column)
+            text = typed.get(name, "") if typed is not None else _shown(stored.get("rows", {}).get(row, {}).get(column["key"]), column, locale)
             cells.append(_cell_html(key, row, column["key"], text or "", (row, column["key"]) in flags, disabled))
         rows.append({"value": row, "label": labels[row], "cells": cells, "flagged": (row, None) in flags})
     extra = [row for row in shown if row not in {r["value"] for r in table["rows"]}]
@@ -301,9 +302,10 @@ def summary(item: Mapping[str, Any], value: Any) -> str:
         return "—"
     labels = rows_of(item["table"])
     columns = {column["key"]: column for column in item["table"]["columns"]}
+    locale = get_locale() or "en"
     parts = []
     for row, cells in value["rows"].items():
-        shown = ", ".join(f"{translate_spec_text(columns[c]['label'])} {_shown(v, columns[c])}" for c, v in cells.items() if c in columns)
+        shown = ", ".join(f"{translate_spec_text(columns[c]['label'])} {_shown(v, columns[c], locale)}" for c, v in cells.items() if c in columns)
         parts.append(f"{translate_spec_text(labels.get(row, row))}: {shown}")
     return "; ".join(parts)
 

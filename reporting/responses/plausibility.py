@@ -14,9 +14,8 @@ from flask_babel import format_decimal, format_percent, lazy_gettext as _l
 from sqlalchemy import select
 
 from reporting.extensions import db
-from reporting.models import Answer, Submission
+from reporting.models import Answer, Cycle, Submission
 from reporting.questionnaire.measures import SDG_351
-from reporting.responses.cycles import previous_cycle
 
 RATIO = 10
 
@@ -30,9 +29,9 @@ class Flag:
     noted: bool  # the table carries a confirmation note
 
 
-def previous_answers(submission: Submission) -> dict[str, Any]:
-    """The same country's indicator answers in the previous cycle (any state: it is what they reported)."""
-    previous = previous_cycle(submission.cycle)
+def previous_answers(submission: Submission, previous: Cycle | None) -> dict[str, Any]:
+    """The same country's indicator answers in ``previous`` (``previous_cycle`` of its cycle, which the
+    caller has looked up once for the whole page), in any state: it is what they reported."""
     if previous is None:
         return {}
     rows = db.session.execute(

@@ -129,11 +129,12 @@ def carried_keys(submission: Submission) -> set[str]:
     return {answer.key for answer in submission.answers if answer.carried_over}
 
 
-def earlier_statuses(submission: Submission, section: Section, answers: dict[str, Any]) -> dict[str, dict[str, str]]:
+def earlier_statuses(submission: Submission, section: Section, answers: dict[str, Any],
+                     previous: Cycle | None) -> dict[str, dict[str, str]]:
     """Status key → {commitment id: status} for this section's unanswered policy questions whose
-    commitments the previous cycle asked one by one, under another spec, and were answered
-    differently (so nothing was carried over): shown to the focal point as a hint."""
-    previous = previous_cycle(submission.cycle)
+    commitments the previous cycle (``previous``: ``previous_cycle`` of the submission's, looked up once
+    by the caller) asked one by one, under another spec, and were answered differently (so nothing
+    was carried over): shown to the focal point as a hint."""
     if previous is None or previous.spec_version_id == submission.cycle.spec_version_id:
         return {}
     earlier = db.session.scalar(select(Submission).where(
@@ -178,8 +179,6 @@ def sections_for_user(user: User, submission: Submission) -> list[Section]:
 def previous_answers(submission: Submission) -> dict[str, Any]:
     """The country's answers in the previous cycle (the baseline of carry-forward), to mark
     what changed since then on the review page; empty when there is no previous cycle."""
-    from reporting.responses.cycles import previous_cycle
-
     previous = previous_cycle(submission.cycle)
     if previous is None:
         return {}

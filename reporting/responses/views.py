@@ -178,7 +178,7 @@ def _render_overview(submission, status=200, workbook_errors=None):
     for comment in submission.comments:
         comments.setdefault(comment.section_key, []).append(comment)
     items = [item for section in sections if section.has_tables for item in section.items]
-    warnings = plausibility.flags(items, answers, plausibility.previous_answers(submission)) if items else []
+    warnings = plausibility.flags(items, answers, plausibility.previous_answers(submission, cycle_service.previous_cycle(submission.cycle))) if items else []
     return render_template(
         "responses/submission.html", warnings=warnings, answers=answers, items_by_key=service.spec_for(submission.cycle).items_by_key,
         section_of_item=service.spec_for(submission.cycle).section_of_item,
@@ -351,7 +351,8 @@ def _render_section(submission, section, editable, values, errors, version, stat
         if comment.section_key == section.key and comment.item_key:
             item_comments.setdefault(comment.item_key, []).append(comment)
     shown = answers if values is None else {**answers, **{k: v for k, v in values.items() if not isinstance(v, dict)}}
-    warnings = plausibility.flags(section.items, shown, plausibility.previous_answers(submission)) if section.has_tables else []
+    previous_cycle = cycle_service.previous_cycle(submission.cycle)  # read once: the warnings and the hints both compare with it
+    warnings = plausibility.flags(section.items, shown, plausibility.previous_answers(submission, previous_cycle)) if section.has_tables else []
     topics = section.topics
     return render_template(
         "responses/section.html",
@@ -369,7 +370,7 @@ def _render_section(submission, section, editable, values, errors, version, stat
         documents=documents_service.documents_by_item(submission),
         evidence=[(item, _evidence_question(section, item)) for item in section.items if KINDS[item["kind"]].evidence],
         document_form=DocumentForm(), remove_form=CsrfForm(),
-        earlier_statuses=service.earlier_statuses(submission, section, answers),
+        earlier_statuses=service.earlier_statuses(submission, section, answers, previous_cycle),
         outside_answers={key: value for key, value in answers.items()
                          if spec.section_of_item.get(key) not in (section.key, None) and key.startswith("screening.")},
         document_names=DOCUMENT_NAMES,
