@@ -26,8 +26,6 @@ import json
 import os
 from pathlib import Path
 import random
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -39,6 +37,8 @@ import uuid
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.report_build import build_data  # noqa: E402
+from benchmarks.serving import start_gunicorn, stop  # noqa: E402
+from benchmarks.timing import percentile  # noqa: E402
 from reporting import create_app  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -65,12 +65,6 @@ class Phase:
     seconds: float = 0.0
     server_cpu: float = 0.0  # CPU seconds the gunicorn processes used during the phase
     client_cpu: float = 0.0  # and this process (the 193 simulated users)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def prepare(app, users: int) -> list[FocalPoint]:
@@ -209,10 +203,6 @@ def lost_saves(app, users: list[FocalPoint]) -> list[str]:
         return lost
 
 
-def percentile(values: list[float], fraction: float) -> float:
-    return statistics.quantiles(values, n=100, method="inclusive")[round(fraction * 100) - 1] if len(values) > 1 else (values or [0])[0]
-
-
 def report(phase: Phase) -> None:
     values = phase.latencies
     ok = len(values) - sum(1 for e in phase.errors if "HTTP" in e)
@@ -273,21 +263,9 @@ def main() -> None:
                 db.engine.dispose()
             print(f"Data on {args.database}: {len(users)} focal points, every submission pre-filled "
                   f"({time.perf_counter() - started:.0f} s to prepare)")
-            port = free_port()
-            server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", str(args.workers), "--threads", str(args.threads),
-                                       "-b", f"127.0.0.1:{port}",
-                                       "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env, start_new_session=True)
+            server, port = start_gunicorn(["-w", str(args.workers), "--threads", str(args.threads)], env,
+                                          lambda port: request(port, "GET", "/api/v1/openapi.json", "")[0] == 200)
             processes.append(server)
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    if request(port, "GET", "/api/v1/openapi.json", "")[0] == 200:
-                        break
-                except OSError:
-                    pass
-                if time.monotonic() > deadline or server.poll() is not None:
-                    sys.exit("gunicorn did not start")
-                time.sleep(0.2)
             sizes = {}
             for user in users:  # each client reads its submission once, for the version to save against
                 status, body = request(port, "GET", f"/api/v1/cycles/{LABEL}/submissions/{user.iso3}", user.token)
@@ -319,14 +297,7 @@ def main() -> None:
                 print(f"  {line}")
             print(f"Load average after: {os.getloadavg()[0]:.1f}")
         finally:
-            for process in processes:
-                if process.poll() is None:
-                    os.killpg(process.pid, signal.SIGTERM)
-            for process in processes:
-                try:
-                    process.wait(30)
-                except subprocess.TimeoutExpired:
-                    os.killpg(process.pid, signal.SIGKILL)
+            stop(processes)
             if database:
                 with admin.connect() as connection:
                     connection.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))

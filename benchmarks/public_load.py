@@ -26,10 +26,6 @@ import os
 from pathlib import Path
 import random
 import re
-import signal
-import socket
-import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -38,6 +34,8 @@ import time
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.report_build import build_data  # noqa: E402
+from benchmarks.serving import start_gunicorn, stop  # noqa: E402
+from benchmarks.timing import percentile  # noqa: E402
 from reporting import create_app  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -71,12 +69,6 @@ def kind_of(url: str) -> str:
     kind = re.sub(r"/commitments/.+", "/commitments/ID", kind)
     kind = re.sub(r"^/public/data/(?!catalog)[^/]+/", "/public/data/C/", kind)
     return re.sub(r"/public/(?!data/)([a-z]{2})/.*", r"/public/\1/… (page)", kind)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def prepare() -> list[str]:
@@ -198,10 +190,6 @@ def run(port: int, urls: list[str], clients: int, seconds: float, think: float, 
     results.seconds = time.monotonic() - started
 
 
-def percentile(values: list[float], fraction: float) -> float:
-    return statistics.quantiles(values, n=100, method="inclusive")[round(fraction * 100) - 1] if len(values) > 1 else (values or [0])[0]
-
-
 def report(name: str, results: Results) -> None:
     values = results.latencies
     print(f"{name}: {len(values)} requests in {results.seconds:.0f} s = {len(values) / results.seconds:.0f} requests/s; "
@@ -254,20 +242,8 @@ def main() -> None:
                 db.engine.dispose()
             print(f"Data: cycles {', '.join(labels)} published, 193 Member States each, open data written "
                   f"({time.perf_counter() - started:.0f} s to prepare)")
-            port = free_port()
-            server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", str(args.workers), "-b", f"127.0.0.1:{port}",
-                                       "--backlog", "2048", "--log-level", "warning", "wsgi:app"],
-                                      cwd=ROOT, env=env, start_new_session=True)
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    if get(port, f"{API}/")[0] == 200:
-                        break
-                except OSError:
-                    pass
-                if time.monotonic() > deadline or server.poll() is not None:
-                    sys.exit("gunicorn did not start")
-                time.sleep(0.2)
+            server, port = start_gunicorn(["-w", str(args.workers), "--backlog", "2048"], env,
+                                          lambda port: get(port, f"{API}/")[0] == 200)
             urls = url_mix(port, labels)
             warm, started = Results(), time.monotonic()
             run_list(port, urls * args.workers, 2 * args.workers, warm)  # concurrent: every worker gets its share
@@ -283,12 +259,8 @@ def main() -> None:
             report(f"{args.clients} clients, {args.think:g} s mean think time", results)
             print(f"Load average after: {' '.join(f'{value:.1f}' for value in os.getloadavg())}")
         finally:
-            if server is not None and server.poll() is None:
-                os.killpg(server.pid, signal.SIGTERM)
-                try:
-                    server.wait(30)
-                except subprocess.TimeoutExpired:
-                    os.killpg(server.pid, signal.SIGKILL)
+            if server is not None:
+                stop([server])
 
 
 if __name__ == "__main__":

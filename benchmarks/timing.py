@@ -1,4 +1,5 @@
 """Time sampling shared by the benchmark scripts."""
+import statistics
 import time
 
 
@@ -12,3 +13,8 @@ def timed(function, repeats: int, clock=time.perf_counter) -> list[float]:
         function()
         times.append(clock() - start)
     return times
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    """The ``fraction`` percentile (0.95: p95) of ``values``; the one value, or 0, when there are fewer than two."""
+    return statistics.quantiles(values, n=100, method="inclusive")[round(fraction * 100) - 1] if len(values) > 1 else (values or [0])[0]

@@ -17,10 +17,7 @@ import os
 from pathlib import Path
 import re
 import shutil
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -29,16 +26,11 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.serving import start_gunicorn, stop  # noqa: E402
 from reporting import create_app  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "benchmark-web-report-2026"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def prepare(settings: dict) -> str:
@@ -110,21 +102,11 @@ def main() -> None:
         env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench", "REPORTS_DIR": str(reports),
                "PYTHONPATH": str(ROOT)}
         env.pop("REDIS_URL", None)
-        port = free_port()
-        server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}",
-                                   "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env, start_new_session=True)
+        # requests' connection errors are OSErrors: start_gunicorn waits through them.
+        server, port = start_gunicorn(["-w", "2"], env,
+                                      lambda port: requests.get(f"http://127.0.0.1:{port}/login", timeout=5).status_code == 200)
         try:
             base = f"http://127.0.0.1:{port}"
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    if requests.get(f"{base}/login", timeout=5).status_code == 200:
-                        break
-                except requests.RequestException:
-                    pass
-                if time.monotonic() > deadline or server.poll() is not None:
-                    sys.exit("gunicorn did not start")
-                time.sleep(0.3)
             # Two sessions, so that both workers answer (each keeps its connection to one worker).
             sessions = [sign_in(base, 1), sign_in(base, 2)]
             cache = reports / ".web-cache"
@@ -146,12 +128,7 @@ def main() -> None:
             size = sum(path.stat().st_size for path in cache.rglob("*") if path.is_file())
             print(f"Cache files: {size / 1e6:.1f} MB; load average after {os.getloadavg()[0]:.1f}")
         finally:
-            if server.poll() is None:
-                os.killpg(server.pid, signal.SIGTERM)
-            try:
-                server.wait(30)
-            except subprocess.TimeoutExpired:
-                os.killpg(server.pid, signal.SIGKILL)
+            stop([server])
 
 
 if __name__ == "__main__":
