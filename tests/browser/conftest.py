@@ -49,10 +49,30 @@ def browser():
     driver.quit()
 
 
+def click_and_wait_for_next_page(browser, element) -> None:
+    """Click an element that leads to a new page, and wait until the old page is gone.
+
+    Chromium reports an element of a page being replaced either as stale or, mid-swap, with
+    "Node with given id does not belong to the document": both mean the old page is gone.
+    """
+    from selenium.common.exceptions import WebDriverException
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    element.click()
+
+    def gone(_driver) -> bool:
+        try:
+            element.is_enabled()
+        except WebDriverException:
+            return True
+        return False
+
+    WebDriverWait(browser, 10).until(gone)
+
+
 def sign_in(browser, live_server, email, language=None):
     """Sign in from a fresh session, after switching the interface language on the sign-in page."""
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.expected_conditions import staleness_of
     from selenium.webdriver.support.ui import WebDriverWait
 
     from reporting.extensions import limiter
@@ -61,9 +81,8 @@ def sign_in(browser, live_server, email, language=None):
     browser.delete_all_cookies()
     browser.get(f"{live_server}/login")
     if language:
-        switch = browser.find_element(By.CSS_SELECTOR, f'.language-switcher button[value="{language}"]')
-        switch.click()
-        WebDriverWait(browser, 10).until(staleness_of(switch))
+        click_and_wait_for_next_page(
+            browser, browser.find_element(By.CSS_SELECTOR, f'.language-switcher button[value="{language}"]'))
     browser.find_element(By.NAME, "email").send_keys(email)
     browser.find_element(By.NAME, "password").send_keys(PASSWORD)
     browser.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from reporting.models import Country, Submission
-from tests.browser.conftest import ARTIFACTS  # the browser and live_server fixtures come from conftest.py
+from tests.browser.conftest import ARTIFACTS, click_and_wait_for_next_page  # the browser and live_server fixtures come from conftest.py
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -31,12 +31,8 @@ def sign_in(browser, base, email, password):
 def submit(browser, selector):
     """Click a button that submits its form and wait for the next page."""
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.expected_conditions import staleness_of
-    from selenium.webdriver.support.ui import WebDriverWait
 
-    button = browser.find_element(By.CSS_SELECTOR, selector)
-    button.click()
-    WebDriverWait(browser, 10).until(staleness_of(button))
+    click_and_wait_for_next_page(browser, browser.find_element(By.CSS_SELECTOR, selector))
 
 
 def shot(browser, step, language):

@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from reporting.models import Country, Submission
 # The fixtures live in conftest.py; named here too for tests that still import them from this module.
-from tests.browser.conftest import ARTIFACTS, browser, live_server  # noqa: F401
+from tests.browser.conftest import ARTIFACTS, browser, click_and_wait_for_next_page, live_server  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
@@ -53,7 +53,6 @@ def test_focal_point_fills_a_section_and_submits(db, cycle, user_factory, live_s
 def test_screenshots_in_arabic_and_chinese(db, cycle, user_factory, live_server, browser, language):
     """Data-entry page and dashboard in a right-to-left and a CJK script, kept in test-artifacts/."""
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.expected_conditions import staleness_of
     from selenium.webdriver.support.ui import WebDriverWait
 
     user_factory("focal_point", "EGY" if language == "ar" else "CHN", email="fp@example.org")
@@ -66,9 +65,8 @@ def test_screenshots_in_arabic_and_chinese(db, cycle, user_factory, live_server,
     ):
         browser.delete_all_cookies()
         browser.get(f"{live_server}/login")
-        switch = browser.find_element(By.CSS_SELECTOR, f'.language-switcher button[value="{language}"]')
-        switch.click()
-        WebDriverWait(browser, 10).until(staleness_of(switch))
+        click_and_wait_for_next_page(
+            browser, browser.find_element(By.CSS_SELECTOR, f'.language-switcher button[value="{language}"]'))
         browser.find_element(By.NAME, "email").send_keys(email)
         browser.find_element(By.NAME, "password").send_keys("correct horse battery staple")
         browser.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()

@@ -6,7 +6,7 @@ import io
 import openpyxl
 import pytest
 
-from tests.browser.conftest import ARTIFACTS  # the browser and live_server fixtures come from conftest.py
+from tests.browser.conftest import ARTIFACTS, click_and_wait_for_next_page  # the browser and live_server fixtures come from conftest.py
 from tests.conftest import PASSWORD, login
 from tests.responses.workbooks import fill, open_workbook_cycle, stored, to_bytes
 
@@ -15,14 +15,12 @@ pytestmark = pytest.mark.browser
 
 def _sign_in(browser, live_server, email, language):
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.expected_conditions import staleness_of
     from selenium.webdriver.support.ui import WebDriverWait
 
     browser.delete_all_cookies()
     browser.get(f"{live_server}/login")
-    switch = browser.find_element(By.CSS_SELECTOR, f'.language-switcher button[value="{language}"]')
-    switch.click()
-    WebDriverWait(browser, 10).until(staleness_of(switch))
+    click_and_wait_for_next_page(
+        browser, browser.find_element(By.CSS_SELECTOR, f'.language-switcher button[value="{language}"]'))
     browser.find_element(By.NAME, "email").send_keys(email)
     browser.find_element(By.NAME, "password").send_keys(PASSWORD)
     browser.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
