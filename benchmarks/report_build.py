@@ -132,6 +132,7 @@ def run(app, language: str, repeat: int) -> None:
     from forms.spec import Spec
     from reporting.reports.aggregation import Geography, aggregate
     from reporting.reports.content import country_responses, cycle_content
+    from reporting.reports.profiles import profile_content
     from reporting.reports.fonts import harfbuzz_subsetting
     from reporting.reports.render import BASE_URL, Renderer
     from reporting.reports.services import counted_states
@@ -157,7 +158,7 @@ def run(app, language: str, repeat: int) -> None:
           f"GROUP BY: {sql / raw:.2f}× (target ≤ 2×, under 1 s); {len(geography.areas)} areas "
           f"(world, M49 regions and sub-regions, regional groups, scopes)")
     print(f"  whole report content (both cycles, like-for-like changes, {len(status_keys)} questions, "
-          f"{len(number_keys)} indicators, {len(content.targets)} targets): {whole * 1000:.0f} ms")
+          f"{sum(1 for item in items if item['kind'] == 'table')} indicator tables, {len(content.targets)} targets): {whole * 1000:.0f} ms")
 
     renderer = Renderer(app)
     template = "reports/pdf/cycle_report.html"
@@ -175,7 +176,8 @@ def run(app, language: str, repeat: int) -> None:
         for iso3 in PROFILE_COUNTRIES:
             country = db.session.scalar(select(Country).where(Country.iso3 == iso3))
             response = country_responses(cycle, [country])[0]
-            rendered = renderer.render(profile, profile_language, content=content, response=response)
+            rendered = renderer.render(profile, profile_language, content=profile_content(content, country.region_m49),
+                                       response=response)
             print(f"Country profile {iso3} ({profile_language}): {rendered.pages} pages (target ≤ 8 in English), "
                   f"templating {rendered.templating * 1000:.0f} ms, WeasyPrint {rendered.weasyprint:.2f} s "
                   f"({sum(1 for key in response.answers if key.endswith('.status'))} status answers, "
