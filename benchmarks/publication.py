@@ -15,7 +15,6 @@ import argparse
 import os
 from pathlib import Path
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -24,6 +23,7 @@ import time
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.report_build import build_data  # noqa: E402
+from benchmarks.serving import stop  # noqa: E402
 from reporting import create_app  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -78,18 +78,6 @@ def timed_build(app, label: str, countries: str, budget: float | None = None) ->
 def start_workers(count: int, env: dict) -> list[subprocess.Popen]:
     return [subprocess.Popen([sys.executable, "-m", "flask", "queue", "worker"], cwd=ROOT, env=env,
                              start_new_session=True, stderr=subprocess.DEVNULL) for _ in range(count)]
-
-
-def stop_workers(workers: list[subprocess.Popen]) -> None:
-    for worker in workers:
-        if worker.poll() is None:
-            os.killpg(worker.pid, signal.SIGTERM)
-    for worker in workers:
-        try:
-            worker.wait(60)
-        except subprocess.TimeoutExpired:
-            os.killpg(worker.pid, signal.SIGKILL)
-            worker.wait()
 
 
 def changed_one_answer(cycle, iso3: str) -> str:
@@ -167,7 +155,7 @@ def main() -> None:
                 print(f"Data: arq-2.0.0 answered in full, {answers:,} answers per cycle; publication: {LANGUAGES} reports "
                       f"+ {args.countries} × {LANGUAGES} profiles = {pdfs} PDFs; {os.cpu_count()} cores, {load()}", flush=True)
                 for count in (int(n) for n in args.workers.split(",") if n != "none"):
-                    stop_workers(workers)
+                    stop(workers, grace=60)
                     workers = start_workers(count, env)
                     shutil.rmtree(scratch / "reports", ignore_errors=True)  # from scratch: nothing to keep or resume
                     # The six reports first (a report takes many times a profile), then the profiles, the reports kept.
@@ -192,7 +180,7 @@ def main() -> None:
                                  f"(extrapolated)" if each else "") + f"; {load()}", flush=True)
                         time.sleep(5)  # the cancelled build's workers finish the PDF they are on
 
-                stop_workers(workers)
+                stop(workers, grace=60)
                 workers = start_workers(args.rebuild_workers, env)
                 rebuilt = args.rebuild_countries or args.countries
                 countries = ",".join(codes[:rebuilt])
@@ -214,7 +202,7 @@ def main() -> None:
                       f"(target ≤ 60 s); {row.total - row.reused} of {row.total} PDFs rendered again: "
                       f"{again['report']} reports, {again['profile']} profiles; {load()}", flush=True)
         finally:
-            stop_workers(workers)
+            stop(workers, grace=60)
             redis.terminate()
             redis.wait(10)
 

@@ -36,14 +36,15 @@ def start_gunicorn(options: list[str], env: dict, ready: Callable[[int], bool]) 
         time.sleep(0.2)
 
 
-def stop(processes: list[subprocess.Popen]) -> None:
-    """Stop each process with its group (gunicorn's workers, a build's renderers): SIGTERM, then
-    SIGKILL for whatever has not stopped after 30 s."""
+def stop(processes: list[subprocess.Popen], grace: float = 30) -> None:
+    """Stop each process with its group (gunicorn's workers, a build's renderers, a queue worker
+    finishing its PDF): SIGTERM, then SIGKILL for whatever has not stopped after ``grace`` seconds."""
     for process in processes:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGTERM)
     for process in processes:
         try:
-            process.wait(30)
+            process.wait(grace)
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
