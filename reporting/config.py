@@ -41,10 +41,10 @@ def default_settings(instance_path: Path) -> dict:
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent.parent / "translations"),
         "REPORTS_DIR": os.environ.get("REPORTS_DIR") or str(instance_path / "reports"),
-        # Uploaded evidence documents, outside the web root; `flask backup` copies this folder.
-        "DOCUMENTS_DIR": os.environ.get("DOCUMENTS_DIR") or str(instance_path / "documents"),
         # Background tasks (report builds, e-mail) go to RQ queue workers on this Redis when set.
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
+        # The niceness report rendering runs at (0 to 19): the processor serves the web workers first.
+        "BUILD_NICENESS": _niceness("BUILD_NICENESS", default="10"),
         "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,
         # Open data and the public API (see README, "Open data and the public API").
         "OPEN_DATA_LICENSE_URL": os.environ.get("OPEN_DATA_LICENSE_URL", "https://creativecommons.org/licenses/by/4.0/"),
@@ -86,6 +86,13 @@ def _count(name: str) -> int:
     raw = os.environ.get(name, "0").strip()
     if not raw.isascii() or not raw.isdigit() or int(raw) > 10:
         raise ConfigError(f"{name}={raw!r}: give the number of trusted proxies in front of the app, 0 to 10")
+    return int(raw)
+
+
+def _niceness(name: str, default: str) -> int:
+    raw = os.environ.get(name, default).strip()
+    if not raw.isascii() or not raw.isdigit() or int(raw) > 19:
+        raise ConfigError(f"{name}={raw!r}: give a niceness from 0 (as the web workers) to 19 (only idle processor time)")
     return int(raw)
 
 

@@ -97,6 +97,18 @@ def write_transaction(session: Session | None = None, *, reload: bool = True) ->
             raise
 
 
+def end_read_transaction(session: Session | None = None) -> None:
+    """End the read transaction a session began by reading, before long work that reads nothing.
+
+    An open read transaction pins its snapshot for as long as it lasts: on SQLite it stops WAL
+    checkpoints, so the WAL grows and every save slows down while a report renders for minutes;
+    on PostgreSQL it holds back vacuum. What the session loaded stays loaded.
+    """
+    session = session or db.session()
+    if session.in_transaction():
+        _commit(session, expire=False)
+
+
 def _commit(session: Session, expire: bool) -> None:
     keep, session.expire_on_commit = session.expire_on_commit, expire and session.expire_on_commit
     try:

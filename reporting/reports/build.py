@@ -51,7 +51,7 @@ from sqlalchemy import select, update
 import weasyprint
 
 from reporting import audit
-from reporting.database import write_transaction
+from reporting.database import end_read_transaction, write_transaction
 from reporting.extensions import db
 from reporting.models import BuildState, Country, Cycle, ReportBuild, ReportFile, User
 from reporting.reports import exports
@@ -66,7 +66,7 @@ REPORT, PROFILE, AGGREGATES, ANSWERS = "report", "profile", "aggregates", "answe
 TEMPLATES = {REPORT: "reports/pdf/cycle_report.html", PROFILE: "reports/pdf/country_profile.html"}
 # What a worker process needs to make its own app: templates and translations, no requests.
 WORKER_SETTINGS = ("SECRET_KEY", "SQLALCHEMY_DATABASE_URI", "LANGUAGES", "BABEL_DEFAULT_LOCALE",
-                   "BABEL_TRANSLATION_DIRECTORIES", "REPORTS_DIR", "TESTING")
+                   "BABEL_TRANSLATION_DIRECTORIES", "REPORTS_DIR", "TESTING", "BUILD_NICENESS")
 MANIFEST, LOCK = "manifest.json", ".build.lock"
 CACHE, PLANS = ".rendered", ".builds"  # queued builds: PDFs rendered by the parts, the prepared builds
 PART_SIZE = 12  # PDFs per queue task: about a minute of work, small enough to spread and to redo
@@ -192,6 +192,17 @@ def render_job(renderer: Renderer, content: ReportContent, profiles: dict[int, P
                      weasyprint=rendered.weasyprint, missing_glyphs=rendered.missing_glyphs)
 
 
+def lower_priority(niceness: int) -> None:
+    """Rendering is batch work: at this niceness the processor serves the web workers first, so a
+    build running at a deadline takes the idle time rather than slowing the focal points' saves.
+    Called only where the build owns the process or thread: a rendering process, a queue task (RQ
+    forks a process for each), the CLI, a web worker's build thread (on Linux each thread has its
+    own niceness). Never lowered twice; never raised (that needs privileges)."""
+    current = os.getpriority(os.PRIO_PROCESS, 0)
+    if niceness > current:
+        os.setpriority(os.PRIO_PROCESS, 0, niceness)
+
+
 # One renderer per worker process, made by the pool's initializer.
 _worker: tuple[Renderer, ReportContent, dict[int, ProfileContent]] | None = None
 
@@ -200,6 +211,7 @@ def _start_worker(settings: dict, content: ReportContent, profiles: dict[int, Pr
     global _worker
     from reporting import create_app
 
+    lower_priority(settings.get("BUILD_NICENESS", 0))
     _worker = (Renderer(create_app(settings)), content, profiles)
 
 
@@ -225,6 +237,7 @@ class Build:
         self.responses = {r.place.iso3: r for r in country_responses(cycle, countries)} if countries else {}
         self.profiles = {code: profile_content(self.content, code) for code in {c.region_m49 for c in countries}}
         self.aggregation_seconds = time.perf_counter() - started
+        end_read_transaction()  # everything the PDFs need is read: hold no snapshot while they render
         self.country_ids = {country.iso3: country.id for country in countries}
         content = fingerprint(self.content)
         profiles = {code: fingerprint(profile) for code, profile in self.profiles.items()}
@@ -241,7 +254,9 @@ class Build:
     def answers(self) -> exports.Table:
         """The answers export: read when the data files are written (in parallel with the PDFs),
         not while the build is prepared; not part of a queued build's pickled plan."""
-        return exports.answers_table(db.session.get(Cycle, self.cycle_id))
+        table = exports.answers_table(db.session.get(Cycle, self.cycle_id))
+        end_read_transaction()
+        return table
 
     def kept(self) -> dict[str, Output]:
         """The PDFs of the last build whose inputs have not changed, by path: not rendered again."""
@@ -472,8 +487,11 @@ def _advance(build_id: int, done: int = 1) -> BuildState:
 
 
 def _state(build_id: int) -> BuildState:
+    """A build's state read afresh, in a read transaction ended at once (a rendering follows)."""
     db.session.expire_all()
-    return BuildState(db.session.scalar(select(ReportBuild.state).where(ReportBuild.id == build_id)))
+    state = BuildState(db.session.scalar(select(ReportBuild.state).where(ReportBuild.id == build_id)))
+    end_read_transaction()
+    return state
 
 
 def current_build(cycle: Cycle) -> ReportBuild | None:
@@ -535,6 +553,7 @@ def cancel_build(build_id: int) -> ReportBuild:
 
 def _start_thread(build_id: int, build: Build) -> threading.Thread:
     def run(app: Flask) -> None:
+        lower_priority(app.config["BUILD_NICENESS"])
         with app.app_context():
             def progress(_job: Job) -> None:
                 if _advance(build_id) is BuildState.CANCELLED:
@@ -600,6 +619,7 @@ def export_part(build_id: int, folder: str) -> int:
     itself if this task did not finish)."""
     if _state(build_id) is BuildState.CANCELLED:
         return 0
+    lower_priority(current_app.config["BUILD_NICENESS"])
     build = _load_plan(folder, build_id)
     written = build._exports()
     write_atomic(_exports_done(build.folder, build_id), json.dumps(
@@ -635,6 +655,7 @@ def render_part(build_id: int, folder: str, indices: list[int]) -> int:
     """A queue task: render these PDFs of the build into the cache; returns how many it rendered."""
     if _state(build_id) is BuildState.CANCELLED:
         return 0
+    lower_priority(current_app.config["BUILD_NICENESS"])
     build = _load_plan(folder, build_id)
     _set_row(build_id, state=BuildState.RUNNING.value) if _state(build_id) is BuildState.QUEUED else None
     renderer = Renderer(current_app._get_current_object())

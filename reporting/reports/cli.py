@@ -10,7 +10,7 @@ import time
 
 from reporting.extensions import db
 from reporting.models import ReportBuild
-from reporting.reports.build import Build, start_build
+from reporting.reports.build import Build, lower_priority, start_build
 from reporting.tasks import queue_enabled
 from reporting.reports.fonts import harfbuzz_subsetting
 from reporting.reports.services import ReportError, parse_countries, parse_languages, report_cycle
@@ -48,6 +48,7 @@ def build(cycle_label: str | None, languages: str, countries: str, out_dir: Path
                        "about 10× slower (apt-get install libharfbuzz-subset0)", err=True)
         click.echo(f"Cycle {cycle.label} ({cycle.state}): aggregated in {report.aggregation_seconds:.2f} s; "
                    f"rendering {len(report.jobs)} PDF{'s' if len(report.jobs) != 1 else ''}")
+        lower_priority(current_app.config["BUILD_NICENESS"])
         with click.progressbar(length=len(report.jobs), label="Rendering", show_pos=True) as bar:
             outputs = report.run(on_done=lambda _job: bar.update(1), workers=workers, rebuild=rebuild)
     except ReportError as error:

@@ -4,7 +4,9 @@ A ``Renderer`` is made once per process (one font configuration, reused for
 every document) and renders many documents. It fetches nothing but the app's
 own static files: a template that points anywhere else stops the build.
 """
+from contextlib import contextmanager
 from dataclasses import dataclass
+import gc
 import logging
 from pathlib import Path
 import time
@@ -238,6 +240,23 @@ class _MissingGlyphs(logging.Handler):
             self.characters.add(f"U+{record.args[1]:04X}")
 
 
+@contextmanager
+def fewer_collections():
+    """Run Python's cyclic garbage collector less often while a document is laid out.
+
+    WeasyPrint builds hundreds of thousands of small objects for a document, none of them garbage
+    until the document is dropped. At the default threshold (a young-generation collection every
+    700 allocations) the collector walks that growing heap thousands of times: a fifth to a quarter
+    of a country profile's render time. Memory is unaffected: the objects live until the end anyway.
+    """
+    thresholds = gc.get_threshold()
+    gc.set_threshold(50_000, *thresholds[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+
+
 @dataclass
 class Rendered:
     pdf: bytes
@@ -265,8 +284,9 @@ class Renderer:
         missing = _MissingGlyphs()
         LOGGER.addHandler(missing)
         try:
-            document = HTML(string=html, base_url=BASE_URL, url_fetcher=self.fetcher).render(font_config=self.font_config)
-            return document.write_pdf(), len(document.pages), tuple(sorted(missing.characters))
+            with fewer_collections():
+                document = HTML(string=html, base_url=BASE_URL, url_fetcher=self.fetcher).render(font_config=self.font_config)
+                return document.write_pdf(), len(document.pages), tuple(sorted(missing.characters))
         except FatalURLFetchingError as error:
             raise ReportError(str(error.__cause__ or error)) from None
         finally:

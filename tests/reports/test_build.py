@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from reporting.models import AuditEvent, ReportFile
 from reporting.reports import build as build_module
 
+from ..conftest import ON_POSTGRESQL
 from .conftest import make_cycle
 
 REPORTS = ["en/progress-report-2026-en.pdf", "fr/progress-report-2026-fr.pdf"]
@@ -193,3 +194,46 @@ def test_profile_bars_are_drawn_as_printed_so_one_reply_among_thousands_does_not
     assert moved == bar
     assert Bar.of(StatusCounts({**counts, "planned": 480, "implemented": 520})) != bar  # twenty replies: 1 %
     assert Bar.of(StatusCounts({"not_applicable": 3})) == Bar((), 0)
+
+
+@pytest.mark.skipif(ON_POSTGRESQL, reason="SQLite's write-ahead log")
+def test_a_build_holds_no_read_snapshot_while_it_renders(app, db, cycles):
+    """While PDFs render, saves go on and SQLite's WAL is checkpointed in full: a read transaction
+    left open by the build would pin the log, which then grows with every save until the build ends."""
+    import sqlite3
+
+    from reporting.reports.build import Build
+    from reporting.reports.services import parse_countries
+
+    path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+    checkpoints = []
+
+    def a_save_then_a_checkpoint(_job):
+        with sqlite3.connect(path, isolation_level=None) as other:
+            other.execute("UPDATE answers SET value = value WHERE id = (SELECT min(id) FROM answers)")
+            checkpoints.append(other.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone())
+
+    report = Build(cycles[1], ["en"], parse_countries("FRA,NGA"), Path(app.config["REPORTS_DIR"]))
+    report.run(on_done=a_save_then_a_checkpoint, workers=1)
+    assert len(checkpoints) == 3
+    assert all(busy == 0 and log == 0 for busy, log, _done in checkpoints), checkpoints
+
+
+def test_rendering_runs_at_the_configured_niceness_never_raised():
+    """Builds yield the processor to the web workers; lowering twice or to less does not raise it back."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    def niceness_after(*levels):
+        with ProcessPoolExecutor(1) as pool:
+            return pool.submit(_lowered, levels).result()
+
+    assert niceness_after(10) == 10
+    assert niceness_after(10, 5) == 10
+    assert niceness_after(5, 12) == 12
+    assert niceness_after(0) == os.getpriority(os.PRIO_PROCESS, 0)
+
+
+def _lowered(levels):
+    for level in levels:
+        build_module.lower_priority(level)
+    return os.getpriority(os.PRIO_PROCESS, 0)
