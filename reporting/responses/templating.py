@@ -16,6 +16,7 @@ from reporting.questionnaire.scale import STATUS_LABELS
 from reporting.responses.commitments import document_reference, official_text, question_reference
 from reporting.responses.cycles import TRANSITIONS
 from reporting.responses.examples import language_name
+from reporting.responses.items import item_rows
 from reporting.responses.labels import CYCLE_STATE_LABELS, SUBMISSION_STATE_LABELS
 
 CYCLE_ACTIONS = {"open": _l("Open"), "closed": _l("Close"), "published": _l("Publish")}
@@ -120,6 +121,7 @@ def register_helpers(bp: Blueprint) -> None:
         "disaggregation_label": DISAGGREGATION_LABELS.get,
         "official_text": official_text,
         "section_links": section_links,
+        "item_rows": item_rows,
         "language_name": language_name,
     }
     for name, function in helpers.items():
