@@ -250,7 +250,9 @@ def _cell_html(key: str, row: str, column: str, text: str, flagged: bool, disabl
 
 def grid(item: Mapping[str, Any], value: Any, flagged: Iterable[tuple[str | None, str | None]] = (),
          disabled: bool = False) -> dict[str, Any]:
-    """What the page draws: rows (default, stored, posted and requested ones) with each cell's text.
+    """What varies in a table on the page: the rows shown (default, stored, posted and requested
+    ones) with each one's cells, the rows that can still be added, the reference year and the note.
+    The rest (headers, labels, help) is the item's fixed markup (``reporting/responses/items.py``).
 
     ``value`` is the stored answer, or ``{"typed": {name: text}}`` when a
     refused post is shown again exactly as typed.
@@ -269,23 +271,21 @@ def grid(item: Mapping[str, Any], value: Any, flagged: Iterable[tuple[str | None
     shown += [row for row in labels if row in requested and row not in shown]
     flags = set(flagged)
     locale = get_locale() or "en"  # once per table, not once per cell
-    rows = []
+    rows = {}
     for row in shown:
         cells = []
         for column in table["columns"]:
             name = _cell_name(key, row, column["key"])
             text = typed.get(name, "") if typed is not None else _shown(stored.get("rows", {}).get(row, {}).get(column["key"]), column, locale)
             cells.append(_cell_html(key, row, column["key"], text or "", (row, column["key"]) in flags, disabled))
-        rows.append({"value": row, "label": labels[row], "cells": cells, "flagged": (row, None) in flags})
-    extra = [row for row in shown if row not in {r["value"] for r in table["rows"]}]
+        rows[row] = {"cells": Markup("".join(cells)), "flagged": (row, None) in flags}
+    default = {row["value"] for row in table["rows"]}
     return {
         "rows": rows,
-        "columns": [{**column, "unit_label": UNITS[column["unit"]].label} for column in table["columns"]],
-        "addable": [(value, label) for value, label in labels.items() if value not in shown],
-        "extra_rows": ",".join(extra),
+        "addable": {row for row in labels if row not in rows},
+        "extra_rows": ",".join(row for row in shown if row not in default),
         "year": (typed.get(f"{key}:year", "") if typed is not None else stored.get("year", "")),
         "note": (typed.get(f"{key}:note", "") if typed is not None else stored.get("note", "")),
-        "asks_year": table.get("reference_year") == "latest_available",
         "flagged": bool(flags),
     }
 

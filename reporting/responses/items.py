@@ -16,15 +16,18 @@ from flask_babel import get_locale
 from jinja2 import pass_context
 from markupsafe import Markup, escape
 
+from forms import tables
 from forms.spec import Section
 
-MARK = "\x00"  # where a varying part goes in the rendered fixed markup (no spec text holds a NUL)
+MARK = "<\x00>"  # where a varying part goes in the fixed markup: never in escaped text, which has no "<"
 MAX_KEPT = 20_000  # items kept; about 1,000 per spec version and language
 
 
 class FixedItem(NamedTuple):
-    parts: tuple[str, ...]  # the fixed markup around the varying parts
-    slots: tuple[tuple[str, tuple[Any, ...], str | None], ...]  # each varying part: (name, arguments, markup shown or None)
+    """Markup with named holes: ``parts`` around ``slots``, each slot (name, arguments, shown) where
+    ``shown`` is the FixedItem drawn when the condition ``name`` holds, or None for a text slot."""
+    parts: tuple[str, ...]
+    slots: tuple[tuple[str, tuple[Any, ...], "FixedItem | None"], ...]
 
 
 _KEPT: dict[tuple[Section, str, int, str], FixedItem] = {}
@@ -32,6 +35,13 @@ _KEPT: dict[tuple[Section, str, int, str], FixedItem] = {}
 
 def _macro(name: str):
     return get_template_attribute("responses/_item.html", name)
+
+
+def _cut(html: str, slots: list) -> FixedItem:
+    parts = tuple(html.split(MARK))
+    if len(parts) != len(slots) + 1:
+        raise RuntimeError("responses/_item.html: its markup contains the mark of a varying part")
+    return FixedItem(parts, tuple(slots))
 
 
 def fixed_item(section: Section, item: dict[str, Any], head: int, language: str, scale, commitments, tr) -> FixedItem:
@@ -43,18 +53,21 @@ def fixed_item(section: Section, item: dict[str, Any], head: int, language: str,
     kept = _KEPT.get(key)
     if kept is not None:
         return kept
-    slots: list[tuple[str, tuple[Any, ...], str | None]] = []
+    recording: list[list] = [[]]  # the slots of the markup being rendered, innermost call block last
 
     def vary(name: str, *args: Any, caller=None) -> Markup:
-        slots.append((name, args, None if caller is None else str(caller())))
+        shown = None
+        if caller is not None:
+            recording.append([])
+            html = str(caller())
+            shown = _cut(html, recording.pop())
+        recording[-1].append((name, args, shown))
         return Markup(MARK)
 
-    parts = tuple(str(_macro("row")(item, head, section, scale, commitments, tr, vary)).split(MARK))
-    if len(parts) != len(slots) + 1:
-        raise ValueError(f"item {item['key']}: its wording contains a NUL character")
+    kept = _cut(str(_macro("row")(item, head, section, scale, commitments, tr, vary)), recording.pop())
     if len(_KEPT) >= MAX_KEPT:
         _KEPT.clear()
-    kept = _KEPT[key] = FixedItem(parts, tuple(slots))
+    _KEPT[key] = kept
     return kept
 
 
@@ -74,7 +87,8 @@ class PageView:
         self.item_comments = context["item_comments"]
         self.documents_by_item = context["documents"]
         self.table_flags = context["table_flags"]
-        self.cycle, self.country, self.tr = context["cycle"], context["country"], context["tr"]
+        self.cycle, self.country = context["cycle"], context["country"]
+        self._grids: dict[str, dict[str, Any]] = {}
 
     def fill(self, fixed: FixedItem, item: dict[str, Any]) -> str:
         value = self.values.get(item["key"])
@@ -82,7 +96,7 @@ class PageView:
         for (name, args, shown), part in zip(fixed.slots, fixed.parts[1:]):
             filled = getattr(self, name)(item, value, *args)
             if shown is not None:
-                filled = shown if filled else ""
+                filled = self.fill(shown, item) if filled else ""
             out.append(filled)
             out.append(part)
         return "".join(out)
@@ -124,9 +138,47 @@ class PageView:
         listed = self.documents_by_item.get(item["key"])
         return _macro("documents")(listed, self.editable, self.cycle, self.country) if listed else ""
 
-    def table(self, item, value) -> str:
-        return _macro("table")(item, item["key"], value, self.table_flags.get(item["key"], ()), self.editable,
-                               "" if self.editable else " disabled", self.tr)
+    # An indicator table: its rows and cells as this view has them.
+    def _grid(self, item, value) -> dict[str, Any]:
+        key = item["key"]
+        grid = self._grids.get(key)
+        if grid is None:
+            grid = self._grids[key] = tables.grid(item, value, self.table_flags.get(key, ()), disabled=not self.editable)
+        return grid
+
+    def table_flagged(self, item, value) -> bool:
+        return self._grid(item, value)["flagged"]
+
+    def table_year(self, item, value) -> Markup:
+        return escape(self._grid(item, value)["year"])
+
+    def row_shown(self, item, value, row) -> bool:
+        return row in self._grid(item, value)["rows"]
+
+    def row_flagged(self, item, value, row) -> bool:
+        return self._grid(item, value)["rows"][row]["flagged"]
+
+    def row_cells(self, item, value, row) -> Markup:
+        return self._grid(item, value)["rows"][row]["cells"]
+
+    def extra_rows(self, item, value) -> bool:
+        return bool(self._grid(item, value)["extra_rows"])
+
+    def extra_rows_value(self, item, value) -> Markup:
+        return escape(self._grid(item, value)["extra_rows"])
+
+    def addable(self, item, value) -> bool:
+        return self.editable and bool(self._grid(item, value)["addable"])
+
+    def addable_row(self, item, value, row) -> bool:
+        return row in self._grid(item, value)["addable"]
+
+    def table_note_shown(self, item, value) -> bool:
+        grid = self._grid(item, value)
+        return grid["flagged"] or bool(grid["note"])
+
+    def table_note(self, item, value) -> Markup:
+        return escape(self._grid(item, value)["note"])
 
 
 @pass_context

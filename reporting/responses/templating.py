@@ -11,7 +11,7 @@ from forms import tables
 from forms.kinds import translate_spec_text
 from forms.relevance import as_json
 from reporting.core.templating import number_text
-from reporting.questionnaire.measures import DISAGGREGATION_LABELS
+from reporting.questionnaire.measures import DISAGGREGATION_LABELS, UNITS
 from reporting.questionnaire.scale import STATUS_LABELS
 from reporting.responses.commitments import document_reference, official_text, question_reference
 from reporting.responses.cycles import TRANSITIONS
@@ -116,7 +116,8 @@ def register_helpers(bp: Blueprint) -> None:
         "document_reference": document_reference,
         "list_text": list_text,
         "question_reference": question_reference,
-        "table_grid": tables.grid,
+        "table_rows": tables.rows_of,
+        "unit_label": lambda column: UNITS[column["unit"]].label,
         "table_cell_label": tables.cell_label,
         "disaggregation_label": DISAGGREGATION_LABELS.get,
         "official_text": official_text,
