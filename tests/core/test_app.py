@@ -11,6 +11,13 @@ def test_missing_secret_key_in_production_is_a_startup_error(monkeypatch, tmp_pa
         create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"})
 
 
+@pytest.mark.parametrize("value", ["-1", "20", "low", "1.5"])
+def test_a_build_niceness_outside_0_to_19_is_a_startup_error(monkeypatch, tmp_path, value):
+    monkeypatch.setenv("BUILD_NICENESS", value)
+    with pytest.raises(ConfigError, match=f"BUILD_NICENESS='{value}': give a niceness from 0"):
+        create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db", "SECRET_KEY": "x"})
+
+
 def test_development_generates_and_keeps_a_secret(monkeypatch, tmp_path):
     monkeypatch.delenv("APP_ENV", raising=False)
     monkeypatch.delenv("SECRET_KEY", raising=False)
