@@ -52,15 +52,17 @@ def load() -> str:
     return "load average " + " / ".join(f"{value:.1f}" for value in os.getloadavg())
 
 
-def timed_build(app, label: str, countries: str, budget: float | None = None) -> tuple[float, object, bool]:
-    """Start a build and wait for it: (seconds, its row, finished). Past ``budget`` seconds the build
-    is cancelled (its workers stop after the PDF they are on) and reported as unfinished."""
+def timed_build(app, label: str, countries: str, budget: float | None = None) -> tuple[float, object, bool, float]:
+    """Start a build and wait for it: (seconds, its row, finished, seconds of them preparing it: aggregating,
+    fingerprinting, enqueueing, as the web request does). Past ``budget`` seconds the build is cancelled
+    (its workers stop after the PDF they are on) and reported as unfinished."""
     from reporting.extensions import db
     from reporting.models import ReportBuild
     from reporting.reports.build import cancel_build, start_build
 
     started = time.perf_counter()
     row = start_build(label, list(app.config["LANGUAGES"]), countries)
+    preparing = time.perf_counter() - started
     while row.state_enum.active:
         time.sleep(1)
         db.session.expire_all()
@@ -69,10 +71,10 @@ def timed_build(app, label: str, countries: str, budget: float | None = None) ->
         if budget is not None and row.state_enum.active and time.perf_counter() - started > budget:
             seconds = time.perf_counter() - started
             cancel_build(row.id)
-            return seconds, row, False
+            return seconds, row, False, preparing
     if row.state != "done":
         sys.exit(f"build {row.id} {row.state}: {row.message}")
-    return time.perf_counter() - started, row, True
+    return time.perf_counter() - started, row, True, preparing
 
 
 def start_workers(count: int, env: dict) -> list[subprocess.Popen]:
@@ -159,13 +161,13 @@ def main() -> None:
                     workers = start_workers(count, env)
                     shutil.rmtree(scratch / "reports", ignore_errors=True)  # from scratch: nothing to keep or resume
                     # The six reports first (a report takes many times a profile), then the profiles, the reports kept.
-                    reports, row, finished = timed_build(app, label, "none", args.budget)
+                    reports, row, finished, _preparing = timed_build(app, label, "none", args.budget)
                     if not finished:
                         print(f"{count} queue worker(s): the {LANGUAGES} reports alone ran past the {args.budget:.0f} s "
                               f"budget ({row.done} done); {load()}", flush=True)
                         time.sleep(5)
                         continue
-                    seconds, row, finished = timed_build(app, label, countries, args.budget)
+                    seconds, row, finished, _preparing = timed_build(app, label, countries, args.budget)
                     profiles = LANGUAGES * args.countries
                     done = row.done - row.reused
                     if finished:
@@ -188,17 +190,19 @@ def main() -> None:
                       flush=True)
                 # Rebuilds need a complete publication to start from: this build has no budget, and takes up
                 # what the last (cancelled) one rendered into its cache (as a build retried after a crash does).
-                seconds, _row, _finished = timed_build(app, label, countries)
+                seconds, _row, _finished, _preparing = timed_build(app, label, countries)
                 print(f"Publication completed for the rebuilds ({args.rebuild_workers} workers, resuming the last "
                       f"build's rendered PDFs): {seconds / 60:.1f} min; {load()}", flush=True)
-                seconds, row, _finished = timed_build(app, label, countries)
-                print(f"Rebuild with nothing changed: {seconds:.1f} s ({row.reused} of {row.total} PDFs kept)", flush=True)
+                seconds, row, _finished, preparing = timed_build(app, label, countries)
+                print(f"Rebuild with nothing changed: {seconds:.1f} s, of which {preparing:.1f} s preparing "
+                      f"({row.reused} of {row.total} PDFs kept); {load()}", flush=True)
                 before = manifest_times(app, label)
                 time.sleep(1.1)  # built_at has whole seconds
                 change = changed_one_answer(cycle, codes[0])
-                seconds, row, _finished = timed_build(app, label, countries)
+                seconds, row, _finished, preparing = timed_build(app, label, countries)
                 again = rendered_again(app, label, before)
-                print(f"Rebuild after one country's counted answer changed ({change}): {seconds:.1f} s "
+                print(f"Rebuild after one country's counted answer changed ({change}): {seconds:.1f} s, of which "
+                      f"{preparing:.1f} s preparing "
                       f"(target ≤ 60 s); {row.total - row.reused} of {row.total} PDFs rendered again: "
                       f"{again['report']} reports, {again['profile']} profiles; {load()}", flush=True)
         finally:
