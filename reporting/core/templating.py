@@ -63,11 +63,12 @@ def _whole_number(number: int, locale: Locale) -> str:
     return format_decimal(number, locale=locale)
 
 
-def number_text(number) -> str:
+def number_text(number, locale: Locale | None = None) -> str:
     """The ``numberformat`` filter: Flask-Babel's, with a whole number's text kept per locale.
-    A section page writes about fifty progress counts, and Babel formats each from scratch."""
+    A section page writes about fifty progress counts, and Babel formats each from scratch
+    (``locale``: the request's, looked up once by a caller that writes many)."""
     if isinstance(number, int) and not isinstance(number, bool):
-        return _whole_number(number, get_locale())
+        return _whole_number(number, locale or get_locale())
     return format_number(number)
 
 

@@ -88,12 +88,13 @@ def section_links(sections, current, progress: dict[str, Any], submission_url: s
     escapes of each list item than on the rest of a short page. A section's address is its
     submission's followed by its key (a slug)."""
     title = get_translations().gettext
+    locale = get_locale()
     base = escape(submission_url)
     here = ' aria-current="page"'
     return Markup("".join(
         f'\n      <li><a href="{base}{escape(other.key)}"{here if other is current else ""}>'
-        f'{escape(title(other.title))}</a>\n        <span class="muted">{escape(number_text(progress[other.key].answered))} / '
-        f'{escape(number_text(progress[other.key].asked))}</span></li>\n    '
+        f'{escape(title(other.title))}</a>\n        <span class="muted">{escape(number_text(progress[other.key].answered, locale))} / '
+        f'{escape(number_text(progress[other.key].asked, locale))}</span></li>\n    '
         for other in sections
     ))
 
