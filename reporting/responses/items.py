@@ -5,9 +5,10 @@ and escapes than on all the rest of the page (see benchmarks/table_entry.py). Mo
 markup depends only on the spec version, the item and the language: labels, help, commitment texts,
 ids, aria attributes, column and row headers. ``responses/_item.html`` describes that markup once,
 in its ``row`` macro, with every part that depends on the page view marked by ``vary``. The macro
-is rendered once per (section, item, table column group, language) and kept; each view then fills
-in the marked parts from its answers (escaped), errors, plausibility flags, carried-over marks,
-comments, documents and read-only state (``PageView``).
+is rendered once per (section, item, group of status columns, language) and kept for the life of
+the process (a spec version never changes; templates change with a deploy, which restarts it); each
+view then fills in the marked parts from its answers (escaped), errors, plausibility flags,
+carried-over marks, comments, documents and read-only state (``PageView``).
 """
 from typing import Any, NamedTuple
 
@@ -20,7 +21,7 @@ from forms import tables
 from forms.spec import Section
 
 MARK = "<\x00>"  # where a varying part goes in the fixed markup: never in escaped text, which has no "<"
-MAX_KEPT = 20_000  # items kept; about 1,000 per spec version and language
+MAX_KEPT = 8_000  # items kept: arq 2.0.0 has 523 (about 1.5 MB of markup) per language, so 2 versions in 6 languages fit
 
 
 class FixedItem(NamedTuple):
