@@ -6,13 +6,14 @@ markup depends only on the spec version, the item and the language: labels, help
 ids, aria attributes, column and row headers. ``responses/_item.html`` describes that markup once,
 in its ``row`` macro, with every part that depends on the page view marked by ``vary``. The macro
 is rendered once per (section, item, group of status columns, language) and kept for the life of
-the process (a spec version never changes; templates change with a deploy, which restarts it); each
-view then fills in the marked parts from its answers (escaped), errors, plausibility flags,
-carried-over marks, comments, documents and read-only state (``PageView``).
+the process: a spec version never changes, and templates change with a deploy, which restarts it
+(in debug mode nothing is kept). Each view then fills in the marked parts from its answers
+(escaped), errors, plausibility flags, carried-over marks, comments, documents and read-only state
+(``PageView``).
 """
 from typing import Any, NamedTuple
 
-from flask import get_template_attribute
+from flask import current_app, get_template_attribute
 from flask_babel import get_locale
 from jinja2 import pass_context
 from markupsafe import Markup, escape
@@ -66,6 +67,8 @@ def fixed_item(section: Section, item: dict[str, Any], head: int, language: str,
         return Markup(MARK)
 
     kept = _cut(str(_macro("row")(item, head, section, scale, commitments, tr, vary)), recording.pop())
+    if current_app.jinja_env.auto_reload:  # debug mode: a developer editing the templates sees each change
+        return kept
     if len(_KEPT) >= MAX_KEPT:
         _KEPT.clear()
     _KEPT[key] = kept
