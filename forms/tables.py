@@ -22,7 +22,7 @@ from typing import Any, Iterable, Mapping
 
 from functools import lru_cache
 
-from babel.numbers import NumberFormatError, NumberPattern, parse_decimal, parse_pattern
+from babel.numbers import NumberFormatError, NumberPattern, get_group_symbol, parse_decimal, parse_pattern
 from markupsafe import Markup, escape
 from flask_babel import format_decimal, get_locale, lazy_gettext as _l
 from flask_babel import lazy_gettext as translate_spec_text
@@ -224,12 +224,22 @@ def _pattern(decimals: int) -> NumberPattern:
     return parse_pattern("#,##0" + ("." + "#" * decimals if decimals else ""))
 
 
+@lru_cache(maxsize=64)
+def _group_symbol(locale) -> str:
+    return get_group_symbol(locale, numbering_system="latn")
+
+
 def _shown(value: Any, column: Mapping[str, Any], locale) -> str:
-    """A stored cell as the reader types it: grouped in ``locale`` (the page's), "--" for no data."""
+    """A stored cell as the reader types it: grouped in ``locale`` (the page's), "--" for no data.
+
+    A whole number (most cells are counts) is grouped by threes as Babel's "#,##0" groups it, without
+    Babel's decimal arithmetic, which took a tenth of a table page's time."""
     if value is None:
         return ""
     if value == NO_DATA:
         return "--"
+    if type(value) is int and value >= 0:
+        return f"{value:,}".replace(",", _group_symbol(locale))
     return _pattern(column.get("decimals", 0)).apply(value, locale)
 
 

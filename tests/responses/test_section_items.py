@@ -10,6 +10,7 @@ from flask_babel import force_locale, get_translations
 from markupsafe import Markup
 import pytest
 
+from forms import tables
 from forms.spec import Spec
 from reporting.questionnaire.measures import NO_DATA
 from reporting.questionnaire.scale import STATUS_SCALE
@@ -131,3 +132,13 @@ def test_each_view_shows_its_own_answers_errors_and_language(app, client, cycle,
     french = client.get(path).get_data(as_text=True)
     assert 'title="required"' in english and 'title="required"' not in french
     assert re.search(r'id="t\.1\.status-planned"[^>]* checked', french)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_whole_numbers_in_cells_are_grouped_as_babel_groups_them(app, language):
+    numbers = [0, 7, 999, 1000, 1234, 10000, 65536, 999999, 1000000, 123456789, 10**12 + 1]
+    for decimals in (0, 1, 3):
+        for number in numbers:
+            assert tables._shown(number, {"decimals": decimals}, language) == \
+                tables._pattern(decimals).apply(number, language), (language, decimals, number)
+    assert tables._shown(1234.5, {"decimals": 1}, language) == tables._pattern(1).apply(1234.5, language)
