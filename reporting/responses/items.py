@@ -27,9 +27,10 @@ MAX_KEPT = 8_000  # items kept: arq 2.0.0 has 523 (about 1.5 MB of markup) per l
 
 class FixedItem(NamedTuple):
     """Markup with named holes: ``parts`` around ``slots``, each slot (name, arguments, shown) where
-    ``shown`` is the FixedItem drawn when the condition ``name`` holds, or None for a text slot."""
+    ``shown`` is the markup drawn when the condition ``name`` holds (a string, or a FixedItem when it
+    has holes of its own), or None for a text slot."""
     parts: tuple[str, ...]
-    slots: tuple[tuple[str, tuple[Any, ...], "FixedItem | None"], ...]
+    slots: tuple[tuple[str, tuple[Any, ...], "str | FixedItem | None"], ...]
 
 
 _KEPT: dict[tuple[Section, str, int, str], FixedItem] = {}
@@ -62,7 +63,8 @@ def fixed_item(section: Section, item: dict[str, Any], head: int, language: str,
         if caller is not None:
             recording.append([])
             html = str(caller())
-            shown = _cut(html, recording.pop())
+            inner = recording.pop()
+            shown = _cut(html, inner) if inner else html
         recording[-1].append((name, args, shown))
         return Markup(MARK)
 
@@ -100,7 +102,7 @@ class PageView:
         for (name, args, shown), part in zip(fixed.slots, fixed.parts[1:]):
             filled = getattr(self, name)(item, value, *args)
             if shown is not None:
-                filled = self.fill(shown, item) if filled else ""
+                filled = (shown if type(shown) is str else self.fill(shown, item)) if filled else ""
             out.append(filled)
             out.append(part)
         return "".join(out)
