@@ -260,22 +260,26 @@ class Build:
 
     def kept(self) -> dict[str, Output]:
         """The PDFs of the last build whose inputs have not changed, by path: not rendered again."""
+        files = self._built_files()
+        return {job.path: output for job in self.jobs if (output := self._unchanged(job, files))}
+
+    def _built_files(self) -> dict[str, dict]:
+        """The last build's manifest entries, by path."""
         try:
-            files = json.loads((self.folder / MANIFEST).read_text())["files"]
+            return json.loads((self.folder / MANIFEST).read_text())["files"]
         except (OSError, ValueError, KeyError):
             return {}
-        kept = {}
-        for job in self.jobs:
-            entry = files.get(job.path)
-            if not entry or entry.get("inputs") != job.inputs:
-                continue
-            try:
-                size = (self.folder / job.path).stat().st_size
-            except OSError:
-                continue
-            if size == entry["size"]:
-                kept[job.path] = Output(job, None, entry["sha256"], size, entry.get("pages"))
-        return kept
+
+    def _unchanged(self, job: Job, files: dict[str, dict]) -> Output | None:
+        """The file the last build wrote for ``job``, if its inputs were the same and it is still whole."""
+        entry = files.get(job.path)
+        if not entry or entry.get("inputs") != job.inputs:
+            return None
+        try:
+            size = (self.folder / job.path).stat().st_size
+        except OSError:
+            return None
+        return Output(job, None, entry["sha256"], size, entry.get("pages")) if size == entry["size"] else None
 
     @property
     def in_app_folder(self) -> bool:
@@ -307,7 +311,7 @@ class Build:
                 kept = {} if rebuild else self.kept()
                 for output in kept.values():
                     on_done(output.job)
-                outputs = list(kept.values()) + self._write_files(on_done, workers, set(kept))
+                outputs = list(kept.values()) + self._write_files(on_done, workers, set(kept), reuse=not rebuild)
                 self._publish(outputs, build_id)
             except BaseException:
                 for temp in self.folder.rglob(f".*.{self.token}.part"):
@@ -315,26 +319,32 @@ class Build:
                 raise
         return outputs
 
-    def _exports(self) -> list[Output]:
-        tables = exports.aggregate_tables(self.content)
-        contents = {
-            ("aggregates", "xlsx"): lambda: exports.to_xlsx(tables),
-            **{(f"aggregates-{table.name}", "csv"): (lambda table=table: exports.to_csv(table)) for table in tables},
-            ("answers", "xlsx"): lambda: exports.to_xlsx([self.answers]),
-            ("answers", "csv"): lambda: exports.to_csv(self.answers),
-        }
+    def _exports(self, reuse: bool = True) -> list[Output]:
+        """The data files. Each is made from tables whose fingerprint is its inputs: one whose tables
+        have not changed since the last build is kept (unless not ``reuse``), as the PDFs are; the
+        answers workbook alone takes seconds."""
+        aggregates = exports.aggregate_tables(self.content)
+        sources = {("aggregates", "xlsx"): aggregates, ("answers", "xlsx"): [self.answers], ("answers", "csv"): [self.answers],
+                   **{(f"aggregates-{table.name}", "csv"): [table] for table in aggregates}}
+        digests = {id(table): fingerprint(table) for table in [*aggregates, self.answers]}
+        files = self._built_files() if reuse else {}
         outputs = []
         for name, extension in DATA_FILES:
-            job = Job(ANSWERS if name == "answers" else AGGREGATES, None, None, data_path(self.label, name, extension))
-            outputs.append(_finished(job, self._temp(job), contents[name, extension]()))
+            tables = sources[name, extension]
+            job = Job(ANSWERS if name == "answers" else AGGREGATES, None, None, data_path(self.label, name, extension),
+                      fingerprint(extension, renderer_version("en"), [digests[id(table)] for table in tables]))
+            kept = self._unchanged(job, files)
+            outputs.append(kept or _finished(job, self._temp(job), exports.to_xlsx(tables) if extension == "xlsx"
+                                             else exports.to_csv(tables[0])))
         return outputs
 
-    def _write_files(self, on_done: Callable[[Job], None], workers: int | None, kept: set[str]) -> list[Output]:
+    def _write_files(self, on_done: Callable[[Job], None], workers: int | None, kept: set[str],
+                     reuse: bool) -> list[Output]:
         """Every file under its temporary name: the exports are written here while the pool renders the PDFs."""
         tasks = [(job, self._temp(job), self.responses.get(job.iso3)) for job in self.jobs if job.path not in kept]
         workers = min(workers or os.cpu_count() or 1, len(tasks))
         if workers <= 1:
-            outputs = self._exports()
+            outputs = self._exports(reuse)
             renderer = Renderer(current_app._get_current_object())
             for task in tasks:
                 outputs.append(render_job(renderer, self.content, self.profiles, *task))
@@ -345,7 +355,7 @@ class Build:
                                  initargs=(settings, self.content, self.profiles)) as pool:
             futures = [pool.submit(_run_in_worker, *task) for task in tasks]
             try:
-                outputs = self._exports()
+                outputs = self._exports(reuse)
                 for future in as_completed(futures):
                     outputs.append(future.result())
                     on_done(outputs[-1].job)
@@ -623,25 +633,31 @@ def export_part(build_id: int, folder: str) -> int:
     build = _load_plan(folder, build_id)
     written = build._exports()
     write_atomic(_exports_done(build.folder, build_id), json.dumps(
-        [[output.job.path, output.sha256, output.size, str(output.temp)] for output in written]).encode())
-    return len(written)
+        [[output.job.kind, output.job.path, output.job.inputs, output.sha256, output.size, output.temp and str(output.temp)]
+         for output in written]).encode())
+    return sum(not output.reused for output in written)
 
 
 def _written_exports(build: Build, build_id: int) -> list[Output] | None:
-    """The data files ``export_part`` wrote, if it finished and they are all there, whole."""
+    """The data files ``export_part`` wrote or kept, if it finished and they are all there, whole."""
     try:
-        entries = {path: (sha256, size) for path, sha256, size, _temp in
-                   json.loads(_exports_done(build.folder, build_id).read_text())}
+        entries = json.loads(_exports_done(build.folder, build_id).read_text())
     except (OSError, ValueError):
         return None
+    files = build._built_files()
     outputs = []
-    for name, extension in DATA_FILES:
-        job = Job(ANSWERS if name == "answers" else AGGREGATES, None, None, data_path(build.label, name, extension))
-        temp = build._temp(job)
-        if job.path not in entries or not temp.is_file() or temp.stat().st_size != entries[job.path][1]:
+    for kind, path, inputs, sha256, size, temp in entries:
+        job = Job(kind, None, None, path, inputs)
+        if temp is None:
+            kept = build._unchanged(job, files)
+            if kept is None:
+                return None
+            outputs.append(kept)
+        elif Path(temp).is_file() and Path(temp).stat().st_size == size:
+            outputs.append(Output(job, Path(temp), sha256, size))
+        else:
             return None
-        outputs.append(Output(job, temp, *entries[job.path]))
-    return outputs
+    return outputs if len(outputs) == len(DATA_FILES) else None
 
 
 def _load_plan(folder: str, build_id: int) -> Build:
@@ -725,8 +741,9 @@ def finish_build(build_id: int, folder: str) -> str:
         path.unlink(missing_ok=True)
         done = _exports_done(Path(folder), build_id)
         try:  # data files that a cancelled or failed build wrote and did not publish
-            for _path, _sha256, _size, temp in json.loads(done.read_text()):
-                Path(temp).unlink(missing_ok=True)
+            for *_entry, temp in json.loads(done.read_text()):
+                if temp:
+                    Path(temp).unlink(missing_ok=True)
         except (OSError, ValueError):
             pass
         done.unlink(missing_ok=True)

@@ -160,7 +160,8 @@ def test_one_build_per_cycle_at_a_time(runner, app, cycles):
 
 def test_a_rebuild_renders_again_only_the_pdfs_that_print_something_new(runner, app, db, cycles):
     """A profile's fingerprint is what it prints: France's own measures text changes its profile only;
-    the cycle report and Nigeria's profile (same figures as printed) are kept."""
+    the cycle report and Nigeria's profile (same figures as printed) are kept. So are the aggregates
+    files (the same tables); the answers files, which hold the text, are written again."""
     from reporting.database import write_transaction
     from reporting.models import Answer, Country, Submission
 
@@ -168,7 +169,8 @@ def test_a_rebuild_renders_again_only_the_pdfs_that_print_something_new(runner, 
 
     assert build(runner, "--lang", "en", "--countries", "FRA,NGA", "--workers", "1").exit_code == 0
     folder = Path(app.config["REPORTS_DIR"]) / "2026"
-    names = ["en/progress-report-2026-en.pdf", "en/country-profile-FRA-2026-en.pdf", "en/country-profile-NGA-2026-en.pdf"]
+    names = ["en/progress-report-2026-en.pdf", "en/country-profile-FRA-2026-en.pdf", "en/country-profile-NGA-2026-en.pdf",
+             *DATA]
     before = {name: (folder / name).stat().st_mtime_ns for name in names}
     with write_transaction():
         france = db.session.scalar(select(Submission).join(Country).where(
@@ -177,9 +179,14 @@ def test_a_rebuild_renders_again_only_the_pdfs_that_print_something_new(runner, 
     result = build(runner, "--lang", "en", "--countries", "FRA,NGA", "--workers", "1")
     assert result.exit_code == 0, result.output
     after = {name: (folder / name).stat().st_mtime_ns for name in names}
-    assert [name for name in names if after[name] != before[name]] == ["en/country-profile-FRA-2026-en.pdf"]
+    assert [name for name in names if after[name] != before[name]] == [
+        "en/country-profile-FRA-2026-en.pdf", "data/answers-2026.xlsx", "data/answers-2026.csv"]
     event = db.session.scalars(select(AuditEvent.new).where(AuditEvent.action == "reports.built").order_by(AuditEvent.id.desc())).first()
-    assert event["kept"] == 2
+    assert event["kept"] == len(names) - 3
+    manifest = json.loads((folder / "manifest.json").read_text())["files"]
+    assert all(manifest[name]["sha256"] == hashlib.sha256((folder / name).read_bytes()).hexdigest() for name in names)
+    assert build(runner, "--lang", "en", "--countries", "FRA,NGA", "--workers", "1", "--rebuild").exit_code == 0
+    assert all((folder / name).stat().st_mtime_ns != after[name] for name in names)  # --rebuild writes everything
 
 
 def test_profile_bars_are_drawn_as_printed_so_one_reply_among_thousands_does_not_move_them():

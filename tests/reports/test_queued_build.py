@@ -2,6 +2,7 @@
 progress in the database, cancel, spreading over workers, a worker killed mid-build, unchanged PDFs kept."""
 import io
 import json
+import os
 from pathlib import Path
 
 from pypdf import PdfReader
@@ -87,11 +88,14 @@ def test_a_second_build_keeps_unchanged_pdfs_and_redoes_what_changed(client, app
     assert row.state == "done" and row.reused == 6
     assert {name: (folder / name).stat().st_mtime_ns for name in PDFS} == before
 
-    _, current = cycles  # Mexico's response is in progress: not counted, so no PDF changes
+    data = {name: (folder / "data" / name).stat().st_mtime_ns for name in os.listdir(folder / "data")}
+    _, current = cycles  # Mexico's response is in progress: not counted, so no PDF changes, only the answers files
     with write_transaction():
         mexico = db.session.scalar(select(Submission).join(Country).where(Country.iso3 == "MEX", Submission.cycle_id == current.id))
         db.session.scalar(select(Answer).where(Answer.submission_id == mexico.id, Answer.key == S1)).value = "planned"
     assert ended(start(client).id).reused == 6
+    assert sorted(name for name, time in data.items() if (folder / "data" / name).stat().st_mtime_ns != time) == [
+        "answers-2026.csv", "answers-2026.xlsx"]
 
     with write_transaction():  # France's accepted answer changes: the world figures in every PDF change
         france = db.session.scalar(select(Submission).join(Country).where(Country.iso3 == "FRA", Submission.cycle_id == current.id))
@@ -100,7 +104,8 @@ def test_a_second_build_keeps_unchanged_pdfs_and_redoes_what_changed(client, app
     assert row.state == "done" and row.reused == 0
     assert all((folder / name).stat().st_mtime_ns != before[name] for name in PDFS)
     kept = db.session.scalars(select(AuditEvent.new).where(AuditEvent.action == "reports.built").order_by(AuditEvent.id)).all()
-    assert [event["kept"] for event in kept] == [0, 6, 6, 0]
+    # Files kept: everything; all but the 2 answers files; of the 11 data files, the tables no status counts in.
+    assert [event["kept"] for event in kept] == [0, 6 + 11, 6 + 9, 6]
 
 
 def test_cancel_a_queued_build(client, app, db, login_as, cycles, queue_workers):
