@@ -260,7 +260,7 @@ def section(label: str, iso3: str, section_key: str):
         # A row chosen from a table's list: show the page again with it, as typed, nothing saved.
         return refuse(200)
     if not form.validate_on_submit():
-        if form.csrf_token.errors or form.base_version.errors:
+        if form.errors.get("csrf_token") or form.base_version.errors:
             abort(400)
         flash(_("Some answers need correcting; nothing was saved yet."), "error")
         for message in form.form_errors:
@@ -428,7 +428,7 @@ def review(label: str, iso3: str):
     targets = service.comment_targets(submission)
     form = _review_form_class(tuple(targets))()
     if not form.validate_on_submit():
-        if form.csrf_token.errors or form.base_version.errors:
+        if form.errors.get("csrf_token") or form.base_version.errors:
             abort(400)
         flash(_("A comment could not be accepted; nothing was changed. Please see the comment fields below."), "error")
         typed = {key: form[f"comment-{key}"].data or "" for key in targets}
@@ -619,7 +619,7 @@ def invite(label: str, iso3: str):
     submission = submission_or_404(label, iso3)
     form = _invite_form()
     if not form.validate_on_submit():
-        if form.csrf_token.errors:
+        if form.errors.get("csrf_token"):
             abort(400)
         return _contributors_page(submission, form, 422)
     try:

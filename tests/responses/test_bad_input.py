@@ -104,3 +104,14 @@ def test_unknown_cycle_and_section_are_404(client, cycle, login_as):
     login_as("focal_point", "FRA")
     assert client.get("/cycles/1999/FRA/").status_code == 404
     assert client.get("/cycles/2025/FRA/no-such-section").status_code == 404
+
+
+def test_with_csrf_protection_switched_off_a_refused_post_is_still_a_clear_page(db, app, client, cycle, login_as):
+    """``WTF_CSRF_ENABLED = False`` (behind a proxy that checks origins, say): the form has no token field."""
+    app.config["WTF_CSRF_ENABLED"] = False
+    login_as("focal_point", "FRA")
+    before = counts(db)
+    response = post_section(client, "dr-prevention", {"t.1.status": "done"})
+    assert response.status_code == 422
+    assert "Choose one of the statuses of the scale." in response.get_data(as_text=True)
+    assert counts(db) == before
