@@ -195,12 +195,23 @@ def render_job(renderer: Renderer, content: ReportContent, profiles: dict[int, P
 def lower_priority(niceness: int) -> None:
     """Rendering is batch work: at this niceness the processor serves the web workers first, so a
     build running at a deadline takes the idle time rather than slowing the focal points' saves.
-    Called only where the build owns the process or thread: a rendering process, a queue task (RQ
-    forks a process for each), the CLI, a web worker's build thread (on Linux each thread has its
-    own niceness). Never lowered twice; never raised (that needs privileges)."""
-    current = os.getpriority(os.PRIO_PROCESS, 0)
-    if niceness > current:
+    Called only where the build owns the process or thread: a queue worker, a rendering process, a
+    queue task, the CLI, a web worker's build thread (on Linux each thread has its own niceness).
+    Never lowered twice; never raised (that needs privileges).
+
+    With Linux autogroups, the processor is first shared equally between sessions, niceness
+    counting only within one; a process leading its own session (a queue worker or a build started
+    with ``setsid``) lowers its session's share too. (Under systemd, cgroups replace autogroups:
+    give the queue workers' unit ``Nice=`` or a lower ``CPUWeight=``.)"""
+    if niceness > os.getpriority(os.PRIO_PROCESS, 0):
         os.setpriority(os.PRIO_PROCESS, 0, niceness)
+    if os.getsid(0) == os.getpid():
+        autogroup = Path("/proc/self/autogroup")
+        try:
+            if niceness > int(autogroup.read_text().rsplit("nice", 1)[1]):
+                autogroup.write_text(str(niceness))
+        except (OSError, ValueError, IndexError):  # no autogroups here (another system, or cgroups)
+            pass
 
 
 # One renderer per worker process, made by the pool's initializer.

@@ -26,9 +26,10 @@ def worker(burst: bool, name: str | None) -> None:
     """Take tasks from the queue and run them, one at a time; start one per core, on any machine
     that reaches the same Redis, database and reports folder."""
     _require_queue()
-    from reporting.reports.build import warm_up
+    from reporting.reports.build import lower_priority, warm_up
 
     app = current_app._get_current_object()
+    lower_priority(app.config["BUILD_NICENESS"])  # background work: the web server's requests come first
     set_worker_app(app)
     warm_up(app)  # fonts loaded once here, inherited by the process forked for each task
     from reporting.extensions import db

@@ -240,6 +240,22 @@ def test_rendering_runs_at_the_configured_niceness_never_raised():
     assert niceness_after(0) == os.getpriority(os.PRIO_PROCESS, 0)
 
 
+@pytest.mark.skipif(not Path("/proc/self/autogroup").exists(), reason="no Linux autogroups here")
+@pytest.mark.parametrize("own_session", [True, False])
+def test_a_build_leading_its_own_session_lowers_the_session_share_too(own_session):
+    """Across sessions (autogroups), niceness does not count: a queue worker started with setsid lowers its
+    session's share; a rendering process inside someone else's session (a web worker's) leaves it alone."""
+    import subprocess
+    import sys
+
+    before = Path("/proc/self/autogroup").read_text().split("nice")[1].strip()
+    script = ("import pathlib; from reporting.reports.build import lower_priority; lower_priority(7); "
+              "print(pathlib.Path('/proc/self/autogroup').read_text().split('nice')[1].strip())")
+    after = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                           start_new_session=own_session).stdout.strip()
+    assert after == ("7" if own_session else before)
+
+
 def _lowered(levels):
     for level in levels:
         build_module.lower_priority(level)
