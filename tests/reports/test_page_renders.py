@@ -114,3 +114,14 @@ def test_page_renders(app, realistic, language):
     # A country answering everything on arq-2.0.0, every measures text filled: at most 8 pages.
     assert profile.pages <= 8 and not profile.missing_glyphs
     png(profile.pdf, f"page-profile-{language}", 1)
+
+
+def test_profiles_stay_within_8_pages_in_the_longer_languages(app, realistic):
+    """French, Spanish and Russian run a fifth longer than English: the profile is laid out for them too."""
+    content = cycle_content(realistic)
+    for iso3 in ("FRA", "MEX"):
+        country = db.session.scalar(select(Country).where(Country.iso3 == iso3))
+        response = country_responses(realistic, [country])[0]
+        for language in ("fr", "es", "ru"):
+            profile = render_profile(app, language, content, response)
+            assert profile.pages <= 8 and not profile.missing_glyphs, (iso3, language, profile.pages)
