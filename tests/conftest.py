@@ -94,6 +94,22 @@ def _admin(statement: str) -> None:
         engine.dispose()
 
 
+def _drop_database(name: str) -> None:
+    """``DROP DATABASE … WITH (FORCE)``, tried again for a few seconds: an autovacuum worker visiting the
+    database is a process no role owns, which PostgreSQL refuses to terminate for a role that is not a
+    superuser ("must be a member of the role whose process is being terminated"); it leaves by itself."""
+    from sqlalchemy.exc import DBAPIError
+
+    for attempt in range(20):
+        try:
+            _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            return
+        except DBAPIError:
+            if attempt == 19:
+                raise
+            time.sleep(0.5)
+
+
 def _database_url(name: str) -> str:
     return _server_url().rsplit("/", 1)[0] + f"/{name}"
 
@@ -120,7 +136,7 @@ def template_database(tmp_path_factory) -> Path | str:
         _db.engine.dispose()
     yield name
     if ON_POSTGRESQL:
-        _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        _drop_database(name)
 
 
 class Mailbox:
@@ -178,7 +194,7 @@ def database_url(template_database, tmp_path) -> str:
     try:
         yield _database_url(name)
     finally:
-        _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        _drop_database(name)
 
 
 @pytest.fixture
@@ -372,7 +388,7 @@ def postgres_app(tmp_path):
             _db.session.remove()
             _db.engine.dispose()
     finally:
-        _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        _drop_database(name)
 
 
 # --- Redis and RQ queue workers, for the task queue ---

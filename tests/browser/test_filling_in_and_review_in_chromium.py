@@ -23,11 +23,24 @@ def by():
 
 
 def wait(browser, condition, seconds=10):
-    """Wait for ``condition``; an element read while the next page replaces it is read again."""
-    from selenium.common.exceptions import StaleElementReferenceException
+    """Wait for ``condition``; an element read while the next page replaces it is read again.
+
+    Mid-swap, Chromium reports such an element as stale or as "Node with given id does not belong to
+    the document" (a plain WebDriverException); any other error is raised at once."""
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(browser, seconds, ignored_exceptions=(StaleElementReferenceException,)).until(condition)
+    def read_again_if_replaced(driver):
+        try:
+            return condition(driver)
+        except StaleElementReferenceException:
+            return False
+        except WebDriverException as error:
+            if "does not belong to the document" in str(error):
+                return False
+            raise
+
+    return WebDriverWait(browser, seconds).until(read_again_if_replaced)
 
 
 def submission_of(db, iso3, label="2025"):
