@@ -35,7 +35,8 @@ def default_settings(instance_path: Path) -> dict:
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "5 per minute;30 per hour"),
         "LOGIN_ADDRESS_RATE_LIMIT": os.environ.get("LOGIN_ADDRESS_RATE_LIMIT", "20 per minute;100 per hour"),
         # How many proxies in front of the app append to X-Forwarded-For (0: trust none, use the connecting address).
-        "TRUSTED_PROXIES": _count("TRUSTED_PROXIES"),
+        "TRUSTED_PROXIES": _whole_number("TRUSTED_PROXIES", "0", 10,
+                                         "give the number of trusted proxies in front of the app, 0 to 10"),
         "WTF_CSRF_TIME_LIMIT": None,
         "LANGUAGES": LANGUAGES,
         "BABEL_DEFAULT_LOCALE": "en",
@@ -44,7 +45,8 @@ def default_settings(instance_path: Path) -> dict:
         # Background tasks (report builds, e-mail) go to RQ queue workers on this Redis when set.
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
         # The niceness report rendering runs at (0 to 19): the processor serves the web workers first.
-        "BUILD_NICENESS": _niceness("BUILD_NICENESS", default="10"),
+        "BUILD_NICENESS": _whole_number("BUILD_NICENESS", "10", 19, "give a niceness from 0 (as the web workers) "
+                                                                       "to 19 (only idle processor time)"),
         "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,
         # Open data and the public API (see README, "Open data and the public API").
         "OPEN_DATA_LICENSE_URL": os.environ.get("OPEN_DATA_LICENSE_URL", "https://creativecommons.org/licenses/by/4.0/"),
@@ -82,17 +84,11 @@ def default_settings(instance_path: Path) -> dict:
     }
 
 
-def _count(name: str) -> int:
-    raw = os.environ.get(name, "0").strip()
-    if not raw.isascii() or not raw.isdigit() or int(raw) > 10:
-        raise ConfigError(f"{name}={raw!r}: give the number of trusted proxies in front of the app, 0 to 10")
-    return int(raw)
-
-
-def _niceness(name: str, default: str) -> int:
+def _whole_number(name: str, default: str, largest: int, advice: str) -> int:
+    """A setting from 0 to ``largest`` (ASCII digits only); anything else stops the start with ``advice``."""
     raw = os.environ.get(name, default).strip()
-    if not raw.isascii() or not raw.isdigit() or int(raw) > 19:
-        raise ConfigError(f"{name}={raw!r}: give a niceness from 0 (as the web workers) to 19 (only idle processor time)")
+    if not raw.isascii() or not raw.isdigit() or int(raw) > largest:
+        raise ConfigError(f"{name}={raw!r}: {advice}")
     return int(raw)
 
 
