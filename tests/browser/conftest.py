@@ -49,12 +49,17 @@ def browser():
     driver.quit()
 
 
-def click_and_wait_for_next_page(browser, element) -> None:
-    """Click an element that leads to a new page, and wait until the old page is gone.
+def left_the_document(error: Exception) -> bool:
+    """Whether Chromium says an element is gone with the page being replaced: it reports it either as
+    stale or, mid-swap, with "Node with given id does not belong to the document"."""
+    from selenium.common.exceptions import StaleElementReferenceException
 
-    Chromium reports an element of a page being replaced either as stale or, mid-swap, with
-    "Node with given id does not belong to the document": both mean the old page is gone.
-    """
+    return isinstance(error, StaleElementReferenceException) or "does not belong to the document" in str(error)
+
+
+def click_and_wait_for_next_page(browser, element) -> None:
+    """Click an element that leads to a new page, and wait until the old page is gone: until reading
+    the element fails (see ``left_the_document`` for how Chromium says so)."""
     from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.support.ui import WebDriverWait
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from reporting.database import write_transaction
 from reporting.models import Country, Cycle, Submission
 from reporting.responses import submissions as service
-from tests.browser.conftest import axe_violations, screenshot, sign_in
+from tests.browser.conftest import axe_violations, left_the_document, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -23,20 +23,16 @@ def by():
 
 
 def wait(browser, condition, seconds=10):
-    """Wait for ``condition``; an element read while the next page replaces it is read again.
-
-    Mid-swap, Chromium reports such an element as stale or as "Node with given id does not belong to
-    the document" (a plain WebDriverException); any other error is raised at once."""
-    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
+    """Wait for ``condition``; an element read while the next page replaces it is read again
+    (any other error is raised at once)."""
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.support.ui import WebDriverWait
 
     def read_again_if_replaced(driver):
         try:
             return condition(driver)
-        except StaleElementReferenceException:
-            return False
         except WebDriverException as error:
-            if "does not belong to the document" in str(error):
+            if left_the_document(error):
                 return False
             raise
 
