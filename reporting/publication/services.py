@@ -352,7 +352,9 @@ def sitemap_urls(url: Callable[..., str], languages: list[str]) -> list[str]:
             urls += [url("public.profile_pdf", lang=language, label=cycle.label, iso3=iso3)
                      for iso3, by_language in files.profiles.items() if language in by_language]
         urls.append(url("public.countries", lang=language))
-        urls += [url("public.country", lang=language, iso3=iso3) for iso3 in countries]
+        for iso3, entries in countries.items():
+            urls.append(url("public.country", lang=language, iso3=iso3))
+            urls += [url("public.country_answers", lang=language, iso3=iso3, label=entry.cycle.label) for entry in entries]
         urls.append(url("public.register", lang=language))
         urls += [url("public.commitment", lang=language, commitment_id=record["id"]) for record in register_records()]
     return urls

@@ -37,7 +37,7 @@ from reporting.questionnaire.scale import STATUS_VALUES
 from reporting.responses.commitments import DOCUMENT_NAMES
 from reporting.register.model import CHAPTERS, DOCUMENTS, PILLARS, official_text_url
 from reporting.reports import exports
-from reporting.reports.cache import report_body, report_content
+from reporting.reports.cache import profile_body, report_body, report_content
 from reporting.reports.render import template_helpers
 
 bp = Blueprint("public", __name__, url_prefix="/public")
@@ -221,6 +221,20 @@ def country(lang: str, iso3: str):
         code, cycles = _country_or_404(iso3)
         found = services.countries_by_iso3([code])[code]
         return render_template("publication/country.html", country=found, cycles=cycles)
+    return cached_page(make)
+
+
+@bp.get("/<lang>/countries/<iso3>/<label>/")
+def country_answers(lang: str, iso3: str, label: str):
+    """A country's answers in one published cycle where its response was accepted, as a web page."""
+    def make():
+        _code, cycles = _country_or_404(iso3)
+        entry = next((entry for entry in cycles if entry.cycle.label == label), None)
+        if entry is None:
+            abort(404)
+        country = entry.submission.country
+        return render_template("publication/country_answers.html", country=country, entry=entry,
+                               body=profile_body(entry.cycle, country, lang))
     return cached_page(make)
 
 

@@ -50,12 +50,14 @@ from reporting.core.i18n import babel_locale
 from reporting.extensions import db
 from reporting.models import Answer, Country, Cycle, MeasureExample, Submission
 from reporting.reports.build import fingerprint, renderer_version, write_atomic
-from reporting.reports.content import ReportContent, cycle_content
+from reporting.reports.content import ReportContent, country_responses, cycle_content
+from reporting.reports.profiles import profile_content
 from reporting.reports.render import template_helpers
 from reporting.reports.services import counted_states, is_draft
 from reporting.responses.cycles import previous_cycle
 
 BODY_TEMPLATE = "reports/web/_body.html"
+PROFILE_TEMPLATE = "reports/web/_profile.html"
 CACHE_FOLDER = ".web-cache"
 TABLE_ID = re.compile(r"[A-Za-z0-9._-]+")
 SOURCE_ROOTS = ("reporting", "forms")
@@ -204,3 +206,15 @@ def report_body(cycle: Cycle, language: str, csv_url: Callable[[str], str]) -> M
     html = _cached(_folder(cycle) / f"body-{language}.html", body_key, render).decode()
     mark = _link_mark()
     return Markup(re.sub(f"{mark}:([A-Za-z0-9._-]+):{mark}", lambda match: str(escape(csv_url(match.group(1)))), html))
+
+
+def profile_body(cycle: Cycle, country: Country, language: str) -> Markup:
+    """One country's profile in ``language`` as an HTML fragment: what its PDF profile prints (its
+    region's and the world's figures from the cached content, its own answers as the profile gives
+    them, its words only with its consent), with the measures texts whole. Not kept here: one
+    country's answers are one query, and the public portal keeps the page it is part of."""
+    response = country_responses(cycle, [country])[0]
+    with force_locale(babel_locale(language)):
+        return Markup(render_template(PROFILE_TEMPLATE, **template_helpers(language), web=True,
+                                      content=profile_content(report_content(cycle), country.region_m49),
+                                      response=response))

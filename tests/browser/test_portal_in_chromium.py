@@ -54,3 +54,25 @@ def test_portal_pages_pass_axe(portal_demo, live_server, browser):  # noqa: F811
         assert browser.find_element(By.TAG_NAME, "h1")
         assert axe_violations(browser) == [], path
     screenshot(browser, "portal-404-en")
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_a_country_s_answers_page(portal_demo, live_server, browser, language):  # noqa: F811
+    """The profile's content as a web page: within the page's width, nothing spilling out of a cell,
+    mirrored in Arabic with the country's English words left-to-right, and accessible."""
+    from selenium.webdriver.common.by import By
+
+    from tests.browser.test_web_report_in_chromium import SPILLS
+
+    browser.delete_all_cookies()
+    browser.get(f"{live_server}/public/{language}/countries/FRA/")
+    browser.find_element(By.CSS_SELECTOR, f'a[href="/public/{language}/countries/FRA/2025/"]').click()
+    assert browser.find_element(By.CSS_SELECTOR, "h1.doc-title").text == ("فرنسا" if language == "ar" else "France")
+    assert browser.execute_script(SPILLS) == []
+    main = browser.find_element(By.TAG_NAME, "main")
+    questions = browser.find_element(By.CSS_SELECTOR, "table.profile-questions")
+    assert questions.size["width"] <= main.size["width"]
+    words = questions.find_element(By.CSS_SELECTOR, "td.free-text")
+    assert words.get_attribute("dir") == "ltr" and words.text.startswith("Consentedtext42")
+    assert axe_violations(browser) == []
+    screenshot(browser, f"portal-country-answers-{language}")

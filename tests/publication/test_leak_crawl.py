@@ -134,6 +134,7 @@ def test_no_private_value_anywhere_public(app, runner, portal_demo):
     quoted = sorted(path for path, (_status, _media, text) in pages.items() if CONSENTED in text)
     assert "/public/en/cycles/2025/report/" in quoted  # the marked example of the consenting country
     assert "/public/en/cycles/2025/profiles/FRA.pdf" in quoted
+    assert "/public/en/countries/FRA/2025/" in quoted and "/public/ar/countries/FRA/2025/" in quoted  # its answers page
     assert "/public/en/cycles/2025/report.pdf" in quoted
     assert [path for path in quoted if "/documents/" in path]  # the consenting country's evidence document
     # Nothing of the unpublished cycle, nor the profile of a submission that is not accepted.

@@ -187,7 +187,7 @@ def test_robots_and_sitemap(client, portal_demo):
     for lang in ("ar", "zh", "en", "fr", "ru", "es"):
         assert {f"/public/{lang}/", f"/public/{lang}/cycles/2025/", f"/public/{lang}/cycles/2025/report/",
                 f"/public/{lang}/register/", f"/public/{lang}/register/ungass2016.1.a/",
-                f"/public/{lang}/countries/"} <= paths
+                f"/public/{lang}/countries/", f"/public/{lang}/countries/FRA/2025/"} <= paths
     assert not [path for path in paths if "2026" in path or not path.startswith("/public/")]
     # Every URL it lists answers 200 (a sample of each kind, all commitment pages would be slow).
     for path in sorted(paths, key=lambda p: ("/register/" in p, p))[:60]:
@@ -252,6 +252,40 @@ def test_country_pages_list_profiles_and_the_documents_of_consenting_countries(c
     assert "attachment" in document.headers["Content-Disposition"] and "public" in document.headers["Cache-Control"]
     germany = text(client.get("/public/en/countries/DEU/"))
     assert "Germany did not agree to publish" in germany and "/documents/" not in germany and MARKER not in germany
+
+
+def test_a_country_s_answers_read_as_a_web_page_its_words_whole_and_only_with_consent(client, portal_demo):
+    """The profile's content as HTML: statuses for every accepted country, the measures text whole (the PDF
+    profile cuts it at about 150 characters) where the country consented, nothing of what is not public."""
+    from sqlalchemy import select
+
+    from reporting.models import Answer, Country, Submission
+    from tests.reports.conftest import MEASURES
+
+    published, _later = portal_demo
+    whole = f"{CONSENTED} national prevention in schools. " + "Programmes reach every district and are evaluated each year. " * 4 + "Lastsentence."
+    with write_transaction():
+        answer = db.session.scalar(select(Answer).join(Submission).join(Country).where(
+            Submission.cycle_id == published.id, Country.iso3 == "FRA", Answer.key == MEASURES))
+        answer.value = whole
+    france = text(client.get("/public/en/countries/FRA/"))
+    assert 'href="/public/en/countries/FRA/2025/"' in france
+    page = client.get("/public/en/countries/FRA/2025/")
+    assert page.status_code == 200 and "public" in page.headers["Cache-Control"]
+    body = text(page)
+    assert "<h1 class=\"doc-title\">France</h1>" in body and "Implemented" in body and "In progress" in body
+    assert whole in body and "Measures taken (excerpt)" not in body
+    assert 'href="/public/en/countries/FRA/"' in body  # back to the country
+    germany = text(client.get("/public/en/countries/DEU/2025/"))
+    assert "Planned" in germany and MARKER not in germany
+    arabic = text(client.get("/public/ar/countries/FRA/2025/"))
+    assert '<html lang="ar" dir="rtl">' in arabic and "فرنسا" in arabic
+    assert f'<td class="free-text" dir="ltr">{whole}</td>' in arabic  # the country's English words stay left-to-right
+    # Submitted but not accepted, an unpublished cycle, an unknown cycle or country: not found.
+    for path in ("/public/en/countries/GBR/2025/", "/public/en/countries/FRA/2026/",
+                 "/public/en/countries/FRA/1999/", "/public/en/countries/XXX/2025/"):
+        response = client.get(path)
+        assert response.status_code == 404 and MARKER not in text(response), path
 
 
 def test_search_finds_a_commitment_by_the_wording_of_its_question(client, portal_demo):
