@@ -18,7 +18,7 @@ from reporting.models import Country, Cycle, ReportFile, Role
 from reporting.reports import exports
 from reporting.reports.build import DATA_FILES, cancel_build, current_build, data_path, profile_path, report_path, start_build
 from reporting.core.i18n import babel_locale
-from reporting.reports.cache import report_body, report_content
+from reporting.reports.cache import profile_body, report_body, report_content
 from reporting.reports.services import ReportError, is_draft, parse_languages
 from reporting.responses.loaders import cycle_or_404
 from reporting.responses.labels import CYCLE_STATE_LABELS
@@ -81,7 +81,8 @@ def cycle(label: str):
     cycle = cycle_or_404(label)
     staff = current_user.role_enum in STAFF_ROLES
     status = current_build(cycle) if staff else None
-    return render_template("reports/cycle.html", cycle=cycle, status=status, staff=staff, **_listing(cycle))
+    return render_template("reports/cycle.html", cycle=cycle, status=status, staff=staff, draft=is_draft(cycle),
+                           **_listing(cycle))
 
 
 @bp.post("/<label>/build")
@@ -141,6 +142,22 @@ def web_report(label: str, lang: str):
                                                              table_id=table_id))
     with force_locale(babel_locale(lang)):
         return render_template("reports/web/report.html", cycle=cycle, body=body)
+
+
+@bp.get("/<label>/<lang>/countries/<iso3>/")
+@roles_required(*ALL_ROLES)
+def web_profile(label: str, lang: str, iso3: str):
+    """A country's profile as a web page, computed from the answers as they are counted now: for
+    compilers at any time (a look at a country before building), for its own users once published,
+    like the web report (a draft profile shows its region's unreviewed figures)."""
+    cycle, lang = cycle_or_404(label), _language(lang)
+    country = visible_country(iso3)
+    _readable(cycle)
+    body = profile_body(cycle, country, lang)
+    built = db.session.scalar(select(ReportFile.id).where(
+        ReportFile.cycle_id == cycle.id, ReportFile.path == profile_path(cycle.label, lang, country.iso3))) is not None
+    with force_locale(babel_locale(lang)):
+        return render_template("reports/web/profile.html", cycle=cycle, country=country, body=body, built=built)
 
 
 @bp.get("/<label>/<lang>/tables/<table_id>.csv")

@@ -5,7 +5,10 @@ import re
 
 import pytest
 
+from sqlalchemy import select
+
 from reporting.database import write_transaction
+from reporting.extensions import db
 from reporting.reports.content import cycle_content
 from reporting.reports.render import Renderer
 
@@ -93,3 +96,46 @@ def test_a_pillar_with_no_policy_question_is_no_chapter(client, db, login_as):
     assert 'id="chapter-demand_reduction"' in page and "Chapter 1. Demand reduction and related measures" in page
     ids = re.findall(r' id="([^"]+)"', page)
     assert len(ids) == len(set(ids))  # no two elements share an id (a chapter and a section once did)
+
+
+def test_a_country_profile_as_a_web_page(app, client, cycles, login_as):
+    """Compilers read any country's profile as it stands, before a build; a country's users read their own
+    once the cycle is published (a draft profile shows its region's unreviewed figures), never another's."""
+    from reporting.models import Country
+    from reporting.reports.content import country_responses
+    from reporting.reports.profiles import profile_content
+
+    from tests.conftest import csrf_token
+
+    from .conftest import GERMAN_TEXT
+
+    login_as("compiler", None)
+    page = client.get("/reports/2026/en/countries/DEU/")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert '<h1 class="doc-title">Germany</h1>' in html and "Statuses changed since its accepted submission of the 2025 cycle" in html
+    assert GERMAN_TEXT in html and "Measures taken (excerpt)" not in html  # the country's words whole
+    # The same status chart as the PDF profile: one template, one content.
+    germany = db.session.scalar(select(Country).where(Country.iso3 == "DEU"))
+    response = country_responses(cycles[1], [germany])[0]
+    pdf_html = Renderer(app).html("reports/pdf/country_profile.html", "en", response=response,
+                                  content=profile_content(cycle_content(cycles[1]), germany.region_m49))
+    chart = re.search(r'<table class="chart">.*?</table>', pdf_html, re.S).group(0)
+    assert chart in html
+    assert 'href="/reports/2026/ar/countries/DEU/"' in html  # the other languages
+    arabic = client.get("/reports/2026/ar/countries/DEU/").get_data(as_text=True)
+    assert '<h1 class="doc-title">ألمانيا</h1>' in arabic
+    review = client.get("/cycles/2026/DEU/review").get_data(as_text=True)
+    assert 'href="/reports/2026/en/countries/DEU/"' in review
+
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/cycles/")})
+    login_as("focal_point", "FRA")
+    assert client.get("/reports/2026/en/countries/FRA/").status_code == 403  # not published yet
+    assert 'countries/FRA/' not in client.get("/reports/2026/").get_data(as_text=True)
+    with write_transaction():
+        cycles[1].state = "published"
+    assert client.get("/reports/2026/en/countries/FRA/").status_code == 200
+    assert 'href="/reports/2026/en/countries/FRA/"' in client.get("/reports/2026/").get_data(as_text=True)
+    assert client.get("/reports/2026/en/countries/DEU/").status_code == 403
+    assert client.get("/reports/2026/xx/countries/FRA/").status_code == 404
+    assert client.get("/reports/2026/en/countries/XYZ/").status_code == 404
