@@ -240,6 +240,8 @@ class CountryResponse:
     answers_from: str | None = None  # the earlier cycle ``answers`` come from when this cycle has none counted
     previous: dict[str, Any] = field(default_factory=dict)  # statuses of its previous accepted submission, by question
     previous_from: str | None = None
+    # A published profile prints none of its own words: it did not consent to their publication.
+    words_withheld: bool = False
 
     def status_counts(self, rows: list[QuestionRow]) -> StatusCounts:
         """The country's own statuses over ``rows``, to set beside its region and the world."""
@@ -551,7 +553,8 @@ def country_responses(cycle: Cycle, countries: list[Country]) -> list[CountryRes
         # A published profile prints the country's own words only with its consent (an earlier
         # cycle's words, shown for want of a counted response, are never printed there).
         own = policy.report_answers(cycle, own, consents.get(country.id, False) and own_from is None)
+        withheld = policy.is_published(cycle) and own_from is None and state in counted and not consents.get(country.id)
         responses.append(CountryResponse(
             _place(country), state, state in counted, own, answers_from=own_from, previous=previous,
-            previous_from=before.label if previous else None))
+            previous_from=before.label if previous else None, words_withheld=withheld))
     return responses

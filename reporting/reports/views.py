@@ -34,12 +34,18 @@ def _language(lang: str) -> str:
     return lang
 
 
-def _send(cycle: Cycle, relative: str):
-    """A file the build registered for this cycle, else 404."""
+def _registered(cycle: Cycle, relative: str) -> Path | None:
+    """The file a build registered for this cycle under ``relative`` (a name from ``build``), if it is there."""
     path = f"{cycle.label}/{relative}"
     registered = db.session.scalar(select(ReportFile.id).where(ReportFile.cycle_id == cycle.id, ReportFile.path == path))
     file = Path(current_app.config["REPORTS_DIR"]) / path
-    if registered is None or not file.is_file():
+    return file if registered is not None and file.is_file() else None
+
+
+def _send(cycle: Cycle, relative: str):
+    """A file the build registered for this cycle, else 404."""
+    file = _registered(cycle, relative)
+    if file is None:
         abort(404)
     return send_file(file, as_attachment=True, download_name=file.name)
 
@@ -154,8 +160,7 @@ def web_profile(label: str, lang: str, iso3: str):
     country = visible_country(iso3)
     _readable(cycle)
     body = profile_body(cycle, country, lang)
-    built = db.session.scalar(select(ReportFile.id).where(
-        ReportFile.cycle_id == cycle.id, ReportFile.path == profile_path(cycle.label, lang, country.iso3))) is not None
+    built = _registered(cycle, profile_path(cycle.label, lang, country.iso3)) is not None
     with force_locale(babel_locale(lang)):
         return render_template("reports/web/profile.html", cycle=cycle, country=country, body=body, built=built)
 

@@ -101,7 +101,10 @@ def test_a_pillar_with_no_policy_question_is_no_chapter(client, db, login_as):
 def test_a_country_profile_as_a_web_page(app, client, cycles, login_as):
     """Compilers read any country's profile as it stands, before a build; a country's users read their own
     once the cycle is published (a draft profile shows its region's unreviewed figures), never another's."""
-    from reporting.models import Country
+    from pathlib import Path
+
+    from reporting.models import Country, ReportFile
+    from reporting.reports.build import profile_path
     from reporting.reports.content import country_responses
     from reporting.reports.profiles import profile_content
 
@@ -123,6 +126,14 @@ def test_a_country_profile_as_a_web_page(app, client, cycles, login_as):
     chart = re.search(r'<table class="chart">.*?</table>', pdf_html, re.S).group(0)
     assert chart in html
     assert 'href="/reports/2026/ar/countries/DEU/"' in html  # the other languages
+    assert 'href="/reports/2026/en/DEU.pdf"' not in html  # no PDF before a build registers one
+    with write_transaction():
+        pdf = Path(app.config["REPORTS_DIR"]) / "2026" / profile_path("2026", "en", "DEU")
+        pdf.parent.mkdir(parents=True, exist_ok=True)
+        pdf.write_bytes(b"%PDF-1.7 built")
+        db.session.add(ReportFile(cycle_id=cycles[1].id, kind="profile", lang="en", country_id=germany.id,
+                                  path=f"2026/{profile_path('2026', 'en', 'DEU')}", sha256="0" * 64, size=14))
+    assert 'href="/reports/2026/en/DEU.pdf"' in client.get("/reports/2026/en/countries/DEU/").get_data(as_text=True)
     arabic = client.get("/reports/2026/ar/countries/DEU/").get_data(as_text=True)
     assert '<h1 class="doc-title">ألمانيا</h1>' in arabic
     review = client.get("/cycles/2026/DEU/review").get_data(as_text=True)
