@@ -146,8 +146,11 @@ def web_report(label: str, lang: str):
     _readable(cycle)
     body = report_body(cycle, lang, lambda table_id: url_for("reports.figure_csv", label=cycle.label, lang=lang,
                                                              table_id=table_id))
+    built = _registered(cycle, report_path(cycle.label, lang)) is not None
     with force_locale(babel_locale(lang)):
-        return render_template("reports/web/report.html", cycle=cycle, body=body)
+        return render_template("reports/web/report.html", cycle=cycle, body=body,
+                               page_url=lambda code: url_for("reports.web_report", label=cycle.label, lang=code),
+                               pdf_url=url_for("reports.report", label=cycle.label, lang=lang) if built else None)
 
 
 @bp.get("/<label>/<lang>/countries/<iso3>/")
@@ -162,7 +165,10 @@ def web_profile(label: str, lang: str, iso3: str):
     body = profile_body(cycle, country, lang)
     built = _registered(cycle, profile_path(cycle.label, lang, country.iso3)) is not None
     with force_locale(babel_locale(lang)):
-        return render_template("reports/web/profile.html", cycle=cycle, country=country, body=body, built=built)
+        return render_template(
+            "reports/web/profile.html", cycle=cycle, country=country, body=body,
+            page_url=lambda code: url_for("reports.web_profile", label=cycle.label, lang=code, iso3=country.iso3),
+            pdf_url=url_for("reports.profile", label=cycle.label, lang=lang, iso3=country.iso3) if built else None)
 
 
 @bp.get("/<label>/<lang>/tables/<table_id>.csv")

@@ -101,9 +101,7 @@ def test_a_pillar_with_no_policy_question_is_no_chapter(client, db, login_as):
 def test_a_country_profile_as_a_web_page(app, client, cycles, login_as):
     """Compilers read any country's profile as it stands, before a build; a country's users read their own
     once the cycle is published (a draft profile shows its region's unreviewed figures), never another's."""
-    from pathlib import Path
-
-    from reporting.models import Country, ReportFile
+    from reporting.models import Country
     from reporting.reports.build import profile_path
     from reporting.reports.content import country_responses
     from reporting.reports.profiles import profile_content
@@ -127,12 +125,7 @@ def test_a_country_profile_as_a_web_page(app, client, cycles, login_as):
     assert chart in html
     assert 'href="/reports/2026/ar/countries/DEU/"' in html  # the other languages
     assert 'href="/reports/2026/en/DEU.pdf"' not in html  # no PDF before a build registers one
-    with write_transaction():
-        pdf = Path(app.config["REPORTS_DIR"]) / "2026" / profile_path("2026", "en", "DEU")
-        pdf.parent.mkdir(parents=True, exist_ok=True)
-        pdf.write_bytes(b"%PDF-1.7 built")
-        db.session.add(ReportFile(cycle_id=cycles[1].id, kind="profile", lang="en", country_id=germany.id,
-                                  path=f"2026/{profile_path('2026', 'en', 'DEU')}", sha256="0" * 64, size=14))
+    register_built(app, cycles[1], profile_path("2026", "en", "DEU"), "profile", germany.id)
     assert 'href="/reports/2026/en/DEU.pdf"' in client.get("/reports/2026/en/countries/DEU/").get_data(as_text=True)
     arabic = client.get("/reports/2026/ar/countries/DEU/").get_data(as_text=True)
     assert '<h1 class="doc-title">ألمانيا</h1>' in arabic
@@ -150,3 +143,28 @@ def test_a_country_profile_as_a_web_page(app, client, cycles, login_as):
     assert client.get("/reports/2026/en/countries/DEU/").status_code == 403
     assert client.get("/reports/2026/xx/countries/FRA/").status_code == 404
     assert client.get("/reports/2026/en/countries/XYZ/").status_code == 404
+
+
+def register_built(app, cycle, relative: str, kind: str, country_id: int | None = None) -> None:
+    """A file as a build leaves it: written under REPORTS_DIR/<cycle>/ and registered."""
+    from pathlib import Path
+
+    from reporting.models import ReportFile
+
+    pdf = Path(app.config["REPORTS_DIR"]) / cycle.label / relative
+    pdf.parent.mkdir(parents=True, exist_ok=True)
+    pdf.write_bytes(b"%PDF-1.7 built")
+    with write_transaction():
+        db.session.add(ReportFile(cycle_id=cycle.id, kind=kind, lang="en", country_id=country_id,
+                                  path=f"{cycle.label}/{relative}", sha256="0" * 64, size=14))
+
+
+def test_the_web_report_links_its_pdf_once_built(app, client, cycles, login_as):
+    from reporting.reports.build import report_path
+
+    login_as("compiler", None)
+    assert 'href="/reports/2026/en/report.pdf"' not in client.get(WEB.format(lang="en")).get_data(as_text=True)
+    register_built(app, cycles[1], report_path("2026", "en"), "report")
+    page = client.get(WEB.format(lang="en")).get_data(as_text=True)
+    assert 'href="/reports/2026/en/report.pdf"' in page and 'hreflang="fr" href="/reports/2026/fr/"' in page
+    assert client.get("/reports/2026/en/report.pdf").status_code == 200
