@@ -215,6 +215,15 @@ def _country_or_404(iso3: str) -> tuple[str, list]:
     return code, found
 
 
+def _country_cycle_or_404(iso3: str, label: str) -> services.CountryCycle:
+    """What is public of a country in one published cycle: 404 unless its response there was accepted."""
+    _code, cycles = _country_or_404(iso3)
+    entry = next((entry for entry in cycles if entry.cycle.label == label), None)
+    if entry is None:
+        abort(404)
+    return entry
+
+
 @bp.get("/<lang>/countries/<iso3>/")
 def country(lang: str, iso3: str):
     def make():  # inside the cached part: the lookup reads every published submission (a 404 is not kept)
@@ -228,10 +237,7 @@ def country(lang: str, iso3: str):
 def country_answers(lang: str, iso3: str, label: str):
     """A country's answers in one published cycle where its response was accepted, as a web page."""
     def make():
-        _code, cycles = _country_or_404(iso3)
-        entry = next((entry for entry in cycles if entry.cycle.label == label), None)
-        if entry is None:
-            abort(404)
+        entry = _country_cycle_or_404(iso3, label)
         country = entry.submission.country
         return render_template("publication/country_answers.html", country=country, entry=entry,
                                body=profile_body(entry.cycle, country, lang))
@@ -241,9 +247,8 @@ def country_answers(lang: str, iso3: str, label: str):
 @bp.get("/<lang>/countries/<iso3>/<label>/documents/<int:document_id>")
 def document(lang: str, iso3: str, label: str, document_id: int):
     """An evidence document of an accepted response whose country consented to publish it; 404 otherwise."""
-    _code, cycles = _country_or_404(iso3)
-    entry = next((entry for entry in cycles if entry.cycle.label == label), None)
-    found = next((doc for doc in entry.documents if doc.id == document_id), None) if entry else None
+    entry = _country_cycle_or_404(iso3, label)
+    found = next((doc for doc in entry.documents if doc.id == document_id), None)
     data = documents_service.content(found) if found else None
     if data is None:
         abort(404)

@@ -552,8 +552,9 @@ def country_responses(cycle: Cycle, countries: list[Country]) -> list[CountryRes
         previous = _mapped_statuses(earlier.get(country.id, {}), mapping) if own_from is None else {}
         # A published profile prints the country's own words only with its consent (an earlier
         # cycle's words, shown for want of a counted response, are never printed there).
-        own = policy.report_answers(cycle, own, consents.get(country.id, False) and own_from is None)
-        withheld = policy.is_published(cycle) and own_from is None and state in counted and not consents.get(country.id)
+        consented = consents.get(country.id, False)
+        own = policy.report_answers(cycle, own, consented and own_from is None)
+        withheld = policy.is_published(cycle) and own_from is None and state in counted and not consented
         responses.append(CountryResponse(
             _place(country), state, state in counted, own, answers_from=own_from, previous=previous,
             previous_from=before.label if previous else None, words_withheld=withheld))
